@@ -1,0 +1,154 @@
+"""The ``sitegen`` command: argument parsing and exit codes, nothing more.
+
+Exit codes: 0 success, 1 problems in content or configuration, 2 usage errors.
+Problems are printed as one readable block, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from . import __version__
+from .build import BuildOptions, build_site
+from .config import load_config
+from .content import dump_front_matter, slugify
+from .errors import SiteError, display_path, format_problems
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _site_option() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                        help="the site folder, the one holding site.yml (default: the current folder)")
+    return parent
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    options = BuildOptions(output=args.out, drafts=args.drafts, future=args.future,
+                           base_url=args.base_url, search=not args.no_search)
+    result = build_site(config, options)
+    if result.warnings:
+        print(format_problems(result.warnings), file=sys.stderr)
+    print(f"Built {result.briefings} briefings ({result.pages} pages) into "
+          f"{display_path(result.output, Path.cwd())} in {result.seconds:.2f} s")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    target: Path = args.directory
+    if (target / "site.yml").exists():
+        print(f"{target / 'site.yml'} already exists; nothing was changed.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    starter = resources.files("sitegen") / "starter"
+    for relpath, data in _walk(starter):
+        destination = target / relpath
+        if not destination.exists():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(data)
+    (target / "seeds").mkdir(parents=True, exist_ok=True)
+    print(f"Created a new site in {target}. Next:\n"
+          f"  sitegen new \"My first briefing\" --site {target}\n"
+          f"  sitegen build --site {target}")
+    return EXIT_OK
+
+
+def _walk(folder: resources.abc.Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
+    """Files of a package resource folder, as (relative path, bytes)."""
+    files: list[tuple[str, bytes]] = []
+    for entry in folder.iterdir():
+        name = f"{prefix}{entry.name}"
+        if entry.is_dir():
+            files.extend(_walk(entry, name + "/"))
+        elif entry.name != "__init__.py" and not entry.name.endswith(".pyc"):
+            files.append((name, entry.read_bytes()))
+    return files
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    now = datetime.now(config.tz).replace(microsecond=0)
+    slug = args.slug or slugify(args.title)
+    if not slug:
+        print("error: cannot make a file name from this title; pass --slug some-words", file=sys.stderr)
+        return EXIT_USAGE
+    path = config.content_dir / "briefings" / f"{now:%Y}" / f"{now:%m}" / f"{slug}.md"
+    front: dict = {"title": args.title, "date": now}
+    if args.author:
+        front["author"] = args.author
+    tags = [t.strip() for t in (args.tags or "").split(",") if t.strip()]
+    if tags:
+        front["tags"] = tags
+    if args.draft:
+        front["draft"] = True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write(dump_front_matter(front, "Write the briefing here."))
+    except FileExistsError:
+        print(f"error: {display_path(path, Path.cwd())} already exists; it was left as it is.\n"
+              f"    hint: pass --slug other-words to create a second briefing", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(display_path(path, Path.cwd()))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sitegen",
+        description="Briefing: build a static website from an archive of Markdown news briefings.",
+        epilog="Run `sitegen COMMAND --help` for the options of one command.",
+    )
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    site = _site_option()
+
+    build = commands.add_parser("build", parents=[site], help="build the website into the output folder",
+                                description="Render every briefing and page into the output folder "
+                                            "(site.yml `output:`, default public/). The previous site stays "
+                                            "in place until the new one is complete.")
+    build.add_argument("--out", type=Path, metavar="DIR", help="write the site here instead of site.yml's `output:`")
+    build.add_argument("--drafts", action="store_true", help="include briefings marked `draft: true`")
+    build.add_argument("--future", action="store_true", help="include briefings dated in the future")
+    build.add_argument("--base-url", metavar="URL", help="override site.yml's base_url, e.g. https://example.org/briefings/")
+    build.add_argument("--no-search", action="store_true", help="skip building the search index")
+    build.set_defaults(run=cmd_build)
+
+    init = commands.add_parser("init", help="create a new, buildable site folder",
+                               description="Create DIR with a commented site.yml, content/ and seeds/. "
+                                           "The site uses the built-in default theme. Existing files are never overwritten.")
+    init.add_argument("directory", type=Path, metavar="DIR", help="the folder to create (may exist, if it has no site.yml)")
+    init.set_defaults(run=cmd_init)
+
+    new = commands.add_parser("new", parents=[site], help="start a new briefing file",
+                              description="Create content/briefings/YYYY/MM/<slug>.md with front matter filled in "
+                                          "(date = now in the site's timezone) and print its path.")
+    new.add_argument("title", help="the briefing's title, in quotes")
+    new.add_argument("--author", metavar="NAME", help="the author's name")
+    new.add_argument("--tags", metavar="A,B", help="comma-separated topics, e.g. Syria,Turkey")
+    new.add_argument("--slug", metavar="WORDS", help="the URL slug (default: made from the title)")
+    new.add_argument("--draft", action="store_true", help="mark it as a draft (left out of builds unless --drafts)")
+    new.set_defaults(run=cmd_new)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; turn every expected failure into a message and an exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except SiteError as error:
+        print(format_problems(error.problems), file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return 130
+    except OSError as error:
+        print(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_PROBLEMS

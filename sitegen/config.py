@@ -1,0 +1,254 @@
+"""Reading and validating ``site.yml`` into one typed :class:`SiteConfig`.
+
+Every option is declared once in ``OPTIONS`` with its type, default and an
+example. Validation reports each unknown key or wrong value with the line it
+stands on and what to write instead, all in one run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .errors import Problem, SiteError
+
+CONFIG_NAME = "site.yml"
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class MarkdownOptions:
+    """How briefing bodies are turned into HTML."""
+
+    html: bool = False
+    typographer: bool = False
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything ``site.yml`` says, with defaults filled in and values checked."""
+
+    root: Path
+    title: str = "Briefing archive"
+    description: str = ""
+    base_url: str = "/"
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    output: str = "public"
+    paginate: int = 20
+    markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
+    topics: dict[str, list[str]] = field(default_factory=dict)
+    max_tags: int = 6
+    link_topics: bool = False
+    search: bool = True
+    max_file_size: int = 5 * 1024 * 1024
+    publisher: str = ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with ``/``."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.output).resolve()
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.root / "seeds"
+
+
+# --- value checkers: each returns the cleaned value or raises ValueError(hint) ---
+
+
+def _string(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError("write a plain text value")
+    return str(value)
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("write a whole number of 1 or more")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("write true or false")
+    return value
+
+
+def _timezone(value: Any) -> str:
+    name = _string(value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("write an IANA time zone name such as Africa/Cairo or UTC") from None
+    return name
+
+
+def _base_url(value: Any) -> str:
+    url = _string(value).strip()
+    parts = urlsplit(url)
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        raise ValueError("write an http(s) URL such as https://example.org/briefings/ or a path such as /")
+    if parts.scheme and not parts.netloc:
+        raise ValueError("the URL has no host; write e.g. https://example.org/")
+    if not parts.scheme and not url.startswith("/"):
+        raise ValueError("write a full URL such as https://example.org/ or a path starting with /")
+    return url if url.endswith("/") else url + "/"
+
+
+def _output(value: Any) -> str:
+    text = _string(value).strip()
+    if not text or text in (".", "./"):
+        raise ValueError("write a folder name such as public")
+    return text
+
+
+def _topics(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ValueError("write a mapping of topic names to lists of words, e.g. Syria: [Syria, Syrian, Idlib]")
+    topics: dict[str, list[str]] = {}
+    for name, words in value.items():
+        if isinstance(words, str):
+            words = [words]
+        if not isinstance(words, list) or not all(isinstance(w, (str, int)) for w in words):
+            raise ValueError(f"topic {name!r}: write a list of words, e.g. {name}: [word, other word]")
+        topics[str(name)] = [str(w) for w in words]
+    return topics
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _SIZE.match(str(value))
+    if not match:
+        raise ValueError("write a size such as 5 MB or 500 KB")
+    return int(float(match.group(1)) * _UNITS[match.group(2)[:1].lower()])
+
+
+def _markdown(value: Any) -> MarkdownOptions:
+    if not isinstance(value, dict):
+        raise ValueError("write a mapping, e.g. markdown: {html: false}")
+    unknown = set(value) - {"html", "typographer"}
+    if unknown:
+        raise ValueError(f"unknown markdown option {sorted(unknown)[0]!r}; known: html, typographer")
+    return MarkdownOptions(**{k: _bool(v) for k, v in value.items()})
+
+
+@dataclass(frozen=True)
+class Option:
+    check: Callable[[Any], Any]
+    example: str
+
+
+OPTIONS: dict[str, Option] = {
+    "title": Option(_string, "title: My briefing archive"),
+    "description": Option(_string, "description: Daily briefings on world affairs"),
+    "base_url": Option(_base_url, "base_url: https://example.org/briefings/"),
+    "language": Option(_string, "language: en"),
+    "timezone": Option(_timezone, "timezone: Africa/Cairo"),
+    "theme": Option(_string, "theme: default"),
+    "output": Option(_output, "output: public"),
+    "paginate": Option(_positive_int, "paginate: 20"),
+    "markdown": Option(_markdown, "markdown: {html: false, typographer: false}"),
+    "topics": Option(_topics, "topics: {Syria: [Syria, Syrian, Idlib]}"),
+    "max_tags": Option(_positive_int, "max_tags: 6"),
+    "link_topics": Option(_bool, "link_topics: false"),
+    "search": Option(_bool, "search: true"),
+    "max_file_size": Option(_size, "max_file_size: 5 MB"),
+    "publisher": Option(_string, "publisher: The Briefing Desk"),
+}
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """Line (1-based) of every top-level and nested mapping key, as ``a.b`` paths."""
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = f"{prefix}{key.value}"
+                lines[name] = key.start_mark.line + 1
+                walk(value, name + ".")
+
+    if node is not None:
+        walk(node, "")
+    return lines
+
+
+def yaml_problem(path: str, error: yaml.YAMLError, line_offset: int = 0) -> Problem:
+    """Turn a PyYAML error into a Problem with the line in the *file*."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = mark.line + 1 + line_offset if mark is not None else None
+    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return Problem(path, line, f"invalid YAML: {reason}",
+                   "check indentation, and quote values that contain ': ' or start with a special character")
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read ``root/site.yml``; raise :class:`SiteError` listing every problem in it."""
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise SiteError([Problem(str(path), None, "no site.yml here",
+                                 "run the command inside a site folder, pass --site DIR, or create one with `sitegen init DIR`")])
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a safe loader
+    except yaml.YAMLError as error:
+        raise SiteError([yaml_problem(CONFIG_NAME, error)]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SiteError([Problem(CONFIG_NAME, 1, "site.yml must be a mapping of options",
+                                 "write one `key: value` per line, e.g. `title: My archive`")])
+    return _validate(root, data, key_lines(text))
+
+
+def _validate(root: Path, data: dict, lines: dict[str, int]) -> SiteConfig:
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, raw in data.items():
+        name = str(key)
+        option = OPTIONS.get(name)
+        if option is None:
+            close = difflib.get_close_matches(name, OPTIONS, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else "known options: " + ", ".join(OPTIONS)
+            problems.append(Problem(CONFIG_NAME, lines.get(name), f"unknown option `{name}`", hint))
+            continue
+        try:
+            values[name] = option.check(raw)
+        except ValueError as error:
+            problems.append(Problem(CONFIG_NAME, lines.get(name), f"`{name}` is not valid: {error}",
+                                    f"for example `{option.example}`"))
+    if problems:
+        raise SiteError(sorted(problems, key=lambda p: p.line or 0))
+    return SiteConfig(root=root, **values)

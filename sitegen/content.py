@@ -1,0 +1,257 @@
+"""Reading ``content/``: front matter split, validated into :class:`Briefing` objects.
+
+Files under ``content/pages/`` are standalone pages (``/about/``); every other
+``.md`` file is a briefing. Problems are collected across every file so one
+run reports them all, each with the file and the line in that file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import Loader, SiteConfig, key_lines, yaml_problem
+from .errors import Problem, SiteError, display_path
+
+KNOWN_FIELDS = ("title", "date", "author", "editor", "supervisor", "tags", "summary", "slug", "draft", "source")
+FRONT_MATTER_EXAMPLE = "start the file with:\n---\ntitle: My briefing\ndate: 2024-05-01T09:30:00+02:00\n---"
+PAGES_DIR = "pages"
+
+
+@dataclass
+class Briefing:
+    """One Markdown file of the archive, validated; ``html`` is filled by the render stage."""
+
+    path: Path
+    rel: str
+    title: str
+    slug: str
+    date: datetime | None
+    body: str
+    body_line: int
+    kind: str = "briefing"
+    author: str = ""
+    editor: str = ""
+    supervisor: str = ""
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    draft: bool = False
+    source: Any = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    html: str = ""
+
+    @property
+    def url(self) -> str:
+        """Site-relative pretty URL, stable for a given date and slug."""
+        if self.kind == "page":
+            return f"/{self.slug}/"
+        return f"/briefings/{self.date:%Y/%m}/{self.slug}/"
+
+
+class _FrontMatterDumper(yaml.SafeDumper):
+    """Writes dates as ISO 8601 with a ``T`` and offset, the form the docs show authors."""
+
+
+_FrontMatterDumper.add_representer(
+    datetime, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat()))
+
+
+def dump_front_matter(data: dict[str, Any], body: str) -> str:
+    """A complete Markdown file: front matter in block style, keys in the given order, then the body."""
+    front = yaml.dump(data, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=1000)
+    return f"---\n{front}---\n\n{body.strip()}\n" if body.strip() else f"---\n{front}---\n"
+
+
+def slugify(text: str) -> str:
+    """Lower-case words joined by hyphens; accents dropped, non-Latin letters kept."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    words = re.findall(r"\w+", text.lower().replace("_", " "))
+    return "-".join(words)[:80].strip("-")
+
+
+SLUG_PATTERN = re.compile(r"^\w[\w-]*$")
+
+
+def content_files(config: SiteConfig) -> tuple[list[Path], list[Problem]]:
+    """Every ``.md`` file under content/, skipping hidden files and links out of the site."""
+    root = config.content_dir
+    if not root.is_dir():
+        return [], []
+    site = config.root.resolve()
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in sorted(root.rglob("*.md")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(site):
+            problems.append(Problem(display_path(path, site), None, "symbolic link leads outside the site; not read",
+                                    "copy the file into content/ instead of linking to it", severity="warning"))
+            continue
+        if path.is_file():
+            files.append(path)
+    return files, problems
+
+
+def read_source(path: Path, rel: str, limit: int) -> str:
+    """The file's text as UTF-8, or a SiteError that says why it cannot be read."""
+    size = path.stat().st_size
+    if size > limit:
+        raise SiteError([Problem(rel, None, f"file is {size:,} bytes, over the {limit:,}-byte limit",
+                                 "split it, or raise max_file_size in site.yml")])
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SiteError([Problem(rel, line, f"not valid UTF-8 (byte 0x{data[error.start]:02x})",
+                                 "save the file as UTF-8 in your editor")]) from None
+    if "\x00" in text:
+        raise SiteError([Problem(rel, None, "file contains NUL bytes; it looks binary, not Markdown",
+                                 "remove it from content/ or replace it with a text file")])
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
+    """Return (front matter YAML, body, line number where the body starts)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise SiteError([Problem(rel, 1, "no front matter", FRONT_MATTER_EXAMPLE)])
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    raise SiteError([Problem(rel, 1, "front matter is not closed",
+                             "add a line with just --- after the last front matter field")])
+
+
+def _preview(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _text_field(value: Any) -> str:
+    if isinstance(value, (dict, list, bool)) or value is None:
+        raise ValueError("write plain text")
+    return str(value).strip()
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in value):
+        raise ValueError("write a list of words, e.g. tags: [Syria, Turkey]")
+    seen: dict[str, str] = {}
+    for tag in (str(t).strip() for t in value):
+        if tag and slugify(tag) and tag.lower() not in seen:
+            seen[tag.lower()] = tag
+    return tuple(seen.values())
+
+
+def _date(value: Any, config: SiteConfig) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("write an ISO 8601 date such as 2024-05-01 or 2024-05-01T09:30:00+02:00") from None
+    else:
+        raise ValueError("write an ISO 8601 date such as 2024-05-01 or 2024-05-01T09:30:00+02:00")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=config.tz)
+    return moment.astimezone(config.tz)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("write true or false")
+    return value
+
+
+def _slug(value: Any) -> str:
+    slug = _text_field(value)
+    if not SLUG_PATTERN.match(slug):
+        raise ValueError("use lower-case letters, digits and hyphens only, e.g. slug: idlib-talks")
+    return slug
+
+
+def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "briefing") -> Briefing:
+    """Validate one file's front matter; raise SiteError listing every field problem."""
+    rel = display_path(path, config.root)
+    front, body, body_line = split_front_matter(text, rel)
+    try:
+        data = yaml.load(front, Loader=Loader)  # noqa: S506 - Loader is a safe loader
+    except yaml.YAMLError as error:
+        raise SiteError([yaml_problem(rel, error, line_offset=1)]) from None
+    except RecursionError:
+        raise SiteError([Problem(rel, 2, "front matter is nested too deeply", "flatten the YAML")]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SiteError([Problem(rel, 2, "front matter must be `key: value` lines", FRONT_MATTER_EXAMPLE)])
+
+    problems: list[tuple[str, str, str]] = []
+    values: dict[str, Any] = {}
+    checks = {"title": _text_field, "author": _text_field, "editor": _text_field,
+              "supervisor": _text_field, "summary": _text_field, "tags": _tags,
+              "slug": _slug, "draft": _bool, "date": lambda v: _date(v, config)}
+    for key, check in checks.items():
+        if key in data and data[key] is not None:
+            try:
+                values[key] = check(data[key])
+            except ValueError as error:
+                problems.append((key, f"`{key}` is not valid: {_preview(data[key])}", str(error)))
+    if not values.get("title"):
+        problems.append(("title", "missing `title`", "add a line such as `title: Talks on Idlib resume`"))
+    if kind == "briefing" and "date" not in values and "date" not in data:
+        problems.append(("date", "missing `date`", "add a line such as `date: 2024-05-01T09:30:00+02:00`"))
+    if "slug" not in values and values.get("title") and not slugify(values["title"]):
+        problems.append(("title", "cannot make a URL slug from this title", "add `slug: some-words` to the front matter"))
+    if problems:
+        lines = key_lines(front)
+        located = [Problem(rel, lines[key] + 1 if key in lines else 1, message, hint)
+                   for key, message, hint in problems]
+        raise SiteError(sorted(located, key=lambda p: p.line or 0))
+
+    return Briefing(
+        path=path, rel=rel, kind=kind, body=body, body_line=body_line,
+        title=values["title"], slug=values.get("slug") or slugify(values["title"]),
+        date=values.get("date"), author=values.get("author", ""), editor=values.get("editor", ""),
+        supervisor=values.get("supervisor", ""), tags=values.get("tags", ()),
+        summary=values.get("summary", ""), draft=values.get("draft", False), source=data.get("source"),
+        meta={k: v for k, v in data.items() if str(k) not in KNOWN_FIELDS},
+    )
+
+
+def load_file(path: Path, config: SiteConfig) -> Briefing:
+    """Read and validate one content file."""
+    rel = display_path(path, config.root)
+    text = read_source(path, rel, config.max_file_size)
+    kind = "page" if path.relative_to(config.content_dir).parts[0] == PAGES_DIR else "briefing"
+    return parse_briefing(path, text, config, kind)
+
+
+def load_content(config: SiteConfig) -> tuple[list[Briefing], list[Problem]]:
+    """Every content file, validated; raise SiteError with the problems of *all* files."""
+    files, problems = content_files(config)
+    briefings: list[Briefing] = []
+    for path in files:
+        try:
+            briefings.append(load_file(path, config))
+        except SiteError as error:
+            problems.extend(error.problems)
+        except OSError as error:
+            problems.append(Problem(display_path(path, config.root), None, f"cannot read: {error.strerror}"))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise SiteError(problems)
+    return briefings, problems

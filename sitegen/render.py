@@ -1,0 +1,116 @@
+"""The Jinja environment: template lookup, URL helpers and date filters.
+
+Lookup order, first match wins, file by file: the site's ``templates/``, the
+site's ``themes/<theme>/templates/``, then the built-in default theme shipped
+inside the package. A site can therefore override a single template without
+copying the theme.
+"""
+
+from __future__ import annotations
+
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urljoin
+
+import jinja2
+
+from .config import SiteConfig, key_lines
+from .errors import Problem, SiteError, display_path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def builtin_theme_dir() -> Path:
+    """The default theme: packaged inside the wheel, or the repository's copy in a source checkout."""
+    packaged = PACKAGE_DIR / "themes" / "default"
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "themes" / "default"
+
+
+def theme_dirs(config: SiteConfig) -> list[Path]:
+    """Theme roots from most to least specific, without repeats."""
+    candidates = [config.root / "themes" / config.theme, builtin_theme_dir()]
+    if config.theme != "default" and not candidates[0].is_dir():
+        line = key_lines((config.root / "site.yml").read_text(encoding="utf-8-sig")).get("theme")
+        raise SiteError([Problem("site.yml", line, f"theme `{config.theme}` not found in themes/",
+                                 f"create themes/{config.theme}/templates/, or write `theme: default`")])
+    unique: list[Path] = []
+    for path in candidates:
+        if path.is_dir() and path.resolve() not in unique:
+            unique.append(path.resolve())
+    return unique
+
+
+def template_dirs(config: SiteConfig) -> list[Path]:
+    return [config.root / "templates"] + [theme / "templates" for theme in theme_dirs(config)]
+
+
+def static_dirs(config: SiteConfig) -> list[Path]:
+    """Static folders from least to most specific, so later ones win when copied in order."""
+    return [theme / "static" for theme in reversed(theme_dirs(config))] + [config.root / "static"]
+
+
+class UrlHelper:
+    """Turns site paths like ``/topics/syria/`` into links that respect ``base_url``."""
+
+    def __init__(self, base_url: str, base_path: str) -> None:
+        self.base_url = base_url
+        self.base_path = base_path
+
+    def url(self, path: str) -> str:
+        return self.base_path + quote(path.lstrip("/"), safe="/#?=&%")
+
+    def absolute(self, path: str) -> str:
+        link = self.url(path)
+        return urljoin(self.base_url, link) if "://" in self.base_url else link
+
+
+def human_date(value: datetime | None, with_time: bool = True) -> str:
+    if value is None:
+        return ""
+    text = f"{value.day} {value:%B %Y}"
+    return f"{text}, {value:%H:%M}" if with_time and (value.hour or value.minute) else text
+
+
+def iso_date(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:
+    """The one Jinja environment of a build; autoescape is always on."""
+    cache_dir = config.root / ".sitegen" / "jinja"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(config) if p.is_dir()]),
+        autoescape=True,
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_dir)),
+        auto_reload=False,
+    )
+    env.globals.update(url=urls.url, absolute_url=urls.absolute)
+    env.filters.update(human_date=human_date, iso_date=iso_date)
+    return env
+
+
+def template_problem(error: Exception, config: SiteConfig) -> Problem:
+    """Locate a template error in the template file, not in our Python."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        path = Path(error.filename) if error.filename else None
+        where = display_path(path, config.root) if path else str(error.name)
+        return Problem(where, error.lineno, f"template syntax error: {error.message}",
+                       "check the {% %} and {{ }} tags on that line")
+    if isinstance(error, jinja2.TemplateNotFound):
+        return Problem(str(error.name), None, "template not found",
+                       "add it to templates/ or to the theme's templates/ folder")
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
+            return Problem(display_path(Path(frame.filename), config.root), frame.lineno,
+                           f"template error: {error}", "check the variable names used on that line")
+    return Problem("templates", None, f"template error: {error}")
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    return env.get_template(name).render(context)

@@ -23,6 +23,8 @@ class Page:
     url: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    shows: Sequence[Briefing] = ()
+    """Every briefing whose data appears on the page: an edit to one re-renders the page."""
 
     @property
     def output_path(self) -> str:
@@ -94,13 +96,15 @@ def plan_pages(site: Site) -> list[Page]:
     """Every page of the site, in a stable order."""
     planned: list[Page] = []
     for pager in paginate(site.briefings, site.config.paginate, "/"):
-        planned.append(Page(pager.url, "index.html", {"pager": pager, "briefings": pager.items}))
+        planned.append(Page(pager.url, "index.html", {"pager": pager, "briefings": pager.items}, shows=pager.items))
     briefings = site.briefings
     for index, briefing in enumerate(briefings):
         newer = briefings[index - 1] if index > 0 else None
         older = briefings[index + 1] if index + 1 < len(briefings) else None
-        planned.append(Page(briefing.url, "briefing.html", {"page": briefing, "newer": newer, "older": older}))
+        shown = [b for b in (briefing, newer, older) if b is not None]
+        planned.append(Page(briefing.url, "briefing.html", {"page": briefing, "newer": newer, "older": older},
+                            shows=shown))
     for page in site.pages:
-        planned.append(Page(page.url, "page.html", {"page": page}))
+        planned.append(Page(page.url, "page.html", {"page": page}, shows=[page]))
     planned.append(Page("/404.html", "404.html", {}))
     return planned

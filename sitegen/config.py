@@ -21,7 +21,21 @@ import yaml
 from .errors import Problem, SiteError
 
 CONFIG_NAME = "site.yml"
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's safe loader (the C one when available), but an impossible date such
+    as 2024-13-45 stays a string so validation can point at its line instead of crashing."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 @dataclass(frozen=True)

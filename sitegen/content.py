@@ -69,9 +69,12 @@ def dump_front_matter(data: dict[str, Any], body: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """Lower-case words joined by hyphens; accents dropped, non-Latin letters kept."""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    """Lower-case words joined by hyphens; accents on Latin letters dropped, other scripts kept whole."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFKD", str(text)):
+        if not (unicodedata.combining(char) and kept and kept[-1].isascii()):
+            kept.append(char)
+    text = unicodedata.normalize("NFC", "".join(kept))
     words = re.findall(r"\w+", text.lower().replace("_", " "))
     return "-".join(words)[:80].strip("-")
 

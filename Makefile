@@ -1,0 +1,38 @@
+# Everything a newcomer needs: `make serve` to preview the sample site, `make test` to run every test.
+# The virtual environment is created on first use; nothing needs installing by hand.
+
+VENV    ?= .venv
+PYTHON  := $(VENV)/bin/python
+SITEGEN := $(VENV)/bin/sitegen
+STAMP   := $(VENV)/.installed
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup build serve test lint browsers clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+build: setup
+	$(SITEGEN) build
+
+serve: build
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory public 8000
+
+browsers:
+	@command -v chromium >/dev/null || { command -v apt-get >/dev/null && \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; } || \
+	  echo "Chromium is not installed and apt-get is unavailable: browser tests will be skipped."
+
+lint: setup
+	$(VENV)/bin/ruff check sitegen tests bench
+
+test: setup browsers lint
+	$(PYTHON) -m pytest
+
+clean:
+	rm -rf public .sitegen

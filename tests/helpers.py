@@ -1,0 +1,34 @@
+"""Helpers for tests: real site folders on disk and the real ``sitegen`` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("SITEGEN_CORPUS", REPO.parent / "shared" / "corpus"))
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def briefing(title: str, date: str = "2024-05-01T09:30:00+02:00", body: str = "Body text.", **fields: str) -> str:
+    """A briefing file's text, with extra front matter fields given as YAML snippets."""
+    extra = "".join(f"{key}: {value}\n" for key, value in fields.items())
+    return f"---\ntitle: {title}\ndate: {date}\n{extra}---\n\n{body}\n"
+
+
+def run_sitegen(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sitegen", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]

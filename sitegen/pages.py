@@ -107,4 +107,6 @@ def plan_pages(site: Site) -> list[Page]:
     for page in site.pages:
         planned.append(Page(page.url, "page.html", {"page": page}, shows=[page]))
     planned.append(Page("/404.html", "404.html", {}))
+    if site.config.search:
+        planned.append(Page("/search/", "search.html", {}))
     return planned

@@ -7,6 +7,7 @@ run reports them all, each with the file and the line in that file.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ class Briefing:
     source: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
     html: str = ""
+    digest: str = ""
+    """A hash of the file's text: equal digests mean equal briefings."""
 
     @property
     def url(self) -> str:
@@ -66,6 +69,20 @@ def dump_front_matter(data: dict[str, Any], body: str) -> str:
     """A complete Markdown file: front matter in block style, keys in the given order, then the body."""
     front = yaml.dump(data, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{front}---\n\n{body.strip()}\n" if body.strip() else f"---\n{front}---\n"
+
+
+class _AliasRefused(yaml.constructor.ConstructorError):
+    """An alias in front matter; its own type so the message can say what to do instead."""
+
+
+class FrontMatterLoader(Loader):
+    """The site's safe loader, minus YAML aliases: a few lines of ``&a`` / ``*a`` can
+    expand into billions of values ("billion laughs") once anything walks or prints them."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            raise _AliasRefused(None, None, "alias", node.start_mark)
+        return super().construct_object(node, deep)
 
 
 def slugify(text: str) -> str:
@@ -192,7 +209,10 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
     rel = display_path(path, config.root)
     front, body, body_line = split_front_matter(text, rel)
     try:
-        data = yaml.load(front, Loader=Loader)  # noqa: S506 - Loader is a safe loader
+        data = yaml.load(front, Loader=FrontMatterLoader)  # noqa: S506 - a safe loader
+    except _AliasRefused as error:
+        raise SiteError([Problem(rel, error.problem_mark.line + 2, "YAML anchors and aliases (&name, *name) are not "
+                                 "allowed in front matter", "write the value out in full where it is used")]) from None
     except yaml.YAMLError as error:
         raise SiteError([yaml_problem(rel, error, line_offset=1)]) from None
     except RecursionError:
@@ -240,21 +260,6 @@ def load_file(path: Path, config: SiteConfig) -> Briefing:
     rel = display_path(path, config.root)
     text = read_source(path, rel, config.max_file_size)
     kind = "page" if path.relative_to(config.content_dir).parts[0] == PAGES_DIR else "briefing"
-    return parse_briefing(path, text, config, kind)
-
-
-def load_content(config: SiteConfig) -> tuple[list[Briefing], list[Problem]]:
-    """Every content file, validated; raise SiteError with the problems of *all* files."""
-    files, problems = content_files(config)
-    briefings: list[Briefing] = []
-    for path in files:
-        try:
-            briefings.append(load_file(path, config))
-        except SiteError as error:
-            problems.extend(error.problems)
-        except OSError as error:
-            problems.append(Problem(display_path(path, config.root), None, f"cannot read: {error.strerror}"))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise SiteError(problems)
-    return briefings, problems
+    item = parse_briefing(path, text, config, kind)
+    item.digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return item

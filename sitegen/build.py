@@ -2,27 +2,46 @@
 
 Nothing reaches the output folder unless every step succeeded: pages are
 rendered into a staging folder that replaces the output in one atomic swap.
+
+Speed comes from not repeating work. Parsed briefings (front matter and body
+HTML) are cached by file; each page gets a fingerprint of everything it is
+rendered from (its templates and the data in its context), so a page whose
+fingerprint is unchanged is hard-linked from the previous output instead of
+rendered. Cold builds render in a pool of worker processes, one per core.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
+import multiprocessing
+import os
 import shutil
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from jinja2 import meta
 
+from . import __version__
+from .cache import BuildCache
 from .config import SiteConfig
 from .console import Progress
-from .content import Briefing, load_content
-from .errors import Problem, SiteError
+from .content import Briefing, content_files, load_file
+from .errors import Problem, SiteError, display_path
 from .markdown import BodyRenderer
 from .output import OutputWriter, build_lock, check_output_dir, publish, remove_leftovers, staging_path
 from .pages import Page, Site, make_site, plan_pages
-from .render import UrlHelper, make_environment, static_dirs, template_problem
+from .render import UrlHelper, make_environment, static_dirs, template_dirs, template_problem
+from .search import index_site
+
+PARALLEL_MINIMUM = 400
+"""Below this many items a process pool costs more than it saves."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +53,7 @@ class BuildOptions:
     future: bool = False
     base_url: str | None = None
     search: bool = True
+    clean: bool = False
 
 
 @dataclass
@@ -41,9 +61,90 @@ class BuildResult:
     output: Path
     briefings: int
     pages: int
+    rendered: int
     reused: int
     seconds: float
     warnings: list[Problem] = field(default_factory=list)
+
+
+# --- load: content files through the cache ---------------------------------------------------
+
+
+def _parse(path: Path, config: SiteConfig, renderer: BodyRenderer) -> Briefing:
+    item = load_file(path, config)
+    body = renderer.render(item.body)
+    item.html = body.html
+    item.summary = item.summary or body.first_paragraph
+    return item
+
+
+def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | SiteError]:
+    renderer = BodyRenderer(config.markdown)
+    results: list[Briefing | SiteError] = []
+    for path in paths:
+        try:
+            results.append(_parse(path, config, renderer))
+        except SiteError as error:
+            results.append(error)
+        except OSError as error:
+            results.append(SiteError([Problem(display_path(path, config.root), None, f"cannot read: {error.strerror}")]))
+    return results
+
+
+def _chunks(items: Sequence[Any], count: int) -> list[Sequence[Any]]:
+    size = -(-len(items) // count)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _pool_size(items: int) -> int:
+    return min(os.cpu_count() or 1, 8) if items >= PARALLEL_MINIMUM else 1
+
+
+def parse_files(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | SiteError]:
+    """Parse and render bodies, across processes for large batches."""
+    workers = _pool_size(len(paths))
+    if workers == 1:
+        return _parse_many(paths, config)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        parts = pool.starmap(_parse_many, [(chunk, config) for chunk in _chunks(paths, workers * 4)])
+    return [result for part in parts for result in part]
+
+
+@dataclass
+class Loaded:
+    briefings: list[Briefing]
+    warnings: list[Problem]
+    fresh: list[tuple[str, int, int, Briefing]]
+    present: set[str]
+
+
+def load_briefings(config: SiteConfig, cache: BuildCache | None) -> Loaded:
+    """Every content file, from the cache when its size and mtime are unchanged."""
+    files, problems = content_files(config)
+    cached = cache.briefings() if cache else {}
+    briefings: list[Briefing] = []
+    stale: list[tuple[Path, str, os.stat_result]] = []
+    for path in files:
+        rel = display_path(path, config.root)
+        stat = path.stat()
+        hit = cached.get(rel)
+        if hit and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
+            hit[2].path = path
+            briefings.append(hit[2])
+        else:
+            stale.append((path, rel, stat))
+    fresh: list[tuple[str, int, int, Briefing]] = []
+    with Progress("Reading", len(stale)) as progress:
+        for (_path, rel, stat), result in zip(stale, parse_files([s[0] for s in stale], config), strict=True):
+            progress.advance()
+            if isinstance(result, SiteError):
+                problems.extend(result.problems)
+                continue
+            briefings.append(result)
+            fresh.append((rel, stat.st_mtime_ns, stat.st_size, result))
+    if any(p.severity == "error" for p in problems):
+        raise SiteError(problems)
+    return Loaded(briefings, problems, fresh, {display_path(p, config.root) for p in files})
 
 
 def select(items: list[Briefing], options: BuildOptions, now: datetime) -> list[Briefing]:
@@ -53,33 +154,139 @@ def select(items: list[Briefing], options: BuildOptions, now: datetime) -> list[
             and (options.future or b.date is None or b.date <= now)]
 
 
-def render_bodies(items: list[Briefing], config: SiteConfig) -> None:
-    renderer = BodyRenderer(config.markdown)
-    for item in items:
-        body = renderer.render(item.body)
-        item.html = body.html
-        item.summary = item.summary or body.first_paragraph
+# --- fingerprints: what each page is rendered from ---------------------------------------------
 
 
-def render_pages(pages: list[Page], env: jinja2.Environment, site: Site, writer: OutputWriter) -> None:
-    """Render every page; collect template errors instead of stopping at the first."""
+class Fingerprinter:
+    """Hashes the data a page is rendered from, memoised so shared objects are hashed once per build."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, bytes] = {}
+
+    def of(self, value: Any) -> bytes:
+        if isinstance(value, (str, int, float, bool, type(None), datetime, date)):
+            return repr(value).encode()
+        key = id(value)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._compute(value)
+            self._memo[key] = found
+        return found
+
+    def _compute(self, value: Any) -> bytes:
+        digest = hashlib.blake2b(digest_size=16)
+        if isinstance(value, Briefing):
+            digest.update(f"{value.digest}|{value.url}|{value.draft}".encode())
+        elif isinstance(value, dict):
+            for key in sorted(value, key=str):
+                digest.update(str(key).encode() + b"=" + self.of(value[key]))
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+            for item in items:
+                digest.update(self.of(item))
+        elif dataclasses.is_dataclass(value):
+            digest.update(type(value).__name__.encode())
+            for item in dataclasses.fields(value):
+                digest.update(item.name.encode() + b"=" + self.of(getattr(value, item.name)))
+        else:
+            digest.update(repr(value).encode())
+        return digest.digest()
+
+
+def template_closure(env: jinja2.Environment, name: str, seen: set[str] | None = None) -> set[str]:
+    """The template and every template it extends, includes or imports."""
+    seen = seen if seen is not None else set()
+    if name in seen:
+        return seen
+    seen.add(name)
+    source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+    for other in meta.find_referenced_templates(env.parse(source)):
+        if other:
+            template_closure(env, other, seen)
+    return seen
+
+
+def template_fingerprints(env: jinja2.Environment, names: Iterable[str], config: SiteConfig) -> dict[str, str]:
+    """Per page template: a hash of the files it is made of, so editing one re-renders only its pages."""
+    files: dict[str, str] = {}
+    for folder in template_dirs(config):
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                rel = path.relative_to(folder).as_posix()
+                if path.is_file() and rel not in files:
+                    files[rel] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    result: dict[str, str] = {}
+    for name in set(names):
+        try:
+            closure = template_closure(env, name)
+        except jinja2.TemplateError:
+            closure = {name, "?"}  # unresolvable: never matches, so the page renders and reports the error
+        result[name] = "|".join(f"{n}:{files.get(n, '?')}" for n in sorted(closure))
+    return result
+
+
+def page_fingerprints(pages: list[Page], env: jinja2.Environment, site: Site, settings: str) -> dict[str, str]:
+    templates = template_fingerprints(env, (p.template for p in pages), site.config)
+    hasher = Fingerprinter()
+    fingerprints: dict[str, str] = {}
+    for page in pages:
+        digest = hashlib.blake2b(settings.encode(), digest_size=16)
+        digest.update(templates[page.template].encode())
+        digest.update(page.url.encode())
+        digest.update(hasher.of(page.context))
+        fingerprints[page.url] = digest.hexdigest()
+    return fingerprints
+
+
+# --- render: pages into the staging folder ---------------------------------------------------
+
+
+def _render_many(pages: Sequence[Page], env: jinja2.Environment, site: Site,
+                 writer: OutputWriter) -> tuple[int, list[Problem]]:
     problems: dict[str, Problem] = {}
-    with Progress("Rendering", len(pages)) as progress:
-        for page in pages:
-            try:
-                html = env.get_template(page.template).render(site=site, config=site.config,
-                                                              page_url=page.url, **page.context)
-            except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as error:
-                problem = template_problem(error, site.config)
-                problems.setdefault(str(problem), problem)
-                continue
-            writer.write(page.output_path, html.encode("utf-8"))
-            progress.advance()
+    for page in pages:
+        try:
+            html = env.get_template(page.template).render(config=site.config, site=site, page_url=page.url,
+                                                          **page.context)
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as error:
+            problem = template_problem(error, site.config)
+            problems.setdefault(str(problem), problem)
+            continue
+        writer.write(page.output_path, html.encode("utf-8"))
+    return writer.reused, list(problems.values())
+
+
+_FORKED: dict[str, Any] = {}
+
+
+def _render_forked(indices: Sequence[int]) -> tuple[int, list[Problem]]:
+    pages, env, site, writer = _FORKED["pages"], _FORKED["env"], _FORKED["site"], _FORKED["writer"]
+    return _render_many([pages[i] for i in indices], env, site, writer)
+
+
+def render_pages(pages: list[Page], env: jinja2.Environment, site: Site, writer: OutputWriter) -> int:
+    """Render pages (in worker processes when there are many); return how many were unchanged bytes."""
+    workers = _pool_size(len(pages))
+    if workers == 1:
+        reused, problems = _render_many(pages, env, site, writer)
+    else:
+        for name in {p.template for p in pages}:
+            with contextlib.suppress(jinja2.TemplateError):
+                env.get_template(name)  # compile once, before forking, so workers share it
+        _FORKED.update(pages=pages, env=env, site=site, writer=writer)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_render_forked, _chunks(range(len(pages)), workers * 4))
+        finally:
+            _FORKED.clear()
+        reused = sum(r for r, _ in results)
+        problems = list({str(p): p for _, found in results for p in found}.values())
     if problems:
-        raise SiteError(list(problems.values()))
+        raise SiteError(problems)
+    return reused
 
 
-def copy_static(config: SiteConfig, writer: OutputWriter) -> None:
+def static_files(config: SiteConfig) -> dict[str, Path]:
     """Theme static files, then the site's own ``static/``; the most specific file wins."""
     chosen: dict[str, Path] = {}
     for folder in static_dirs(config):
@@ -87,8 +294,20 @@ def copy_static(config: SiteConfig, writer: OutputWriter) -> None:
             for path in folder.rglob("*"):
                 if path.is_file() and not path.name.startswith("."):
                     chosen[path.relative_to(folder).as_posix()] = path
-    for relpath, path in sorted(chosen.items()):
-        writer.copy_file(path, relpath)
+    return chosen
+
+
+def static_fingerprint(files: dict[str, Path]) -> str:
+    stats = ((rel, path.stat()) for rel, path in sorted(files.items()))
+    return hashlib.blake2b(repr([(r, s.st_size, s.st_mtime_ns) for r, s in stats]).encode(), digest_size=16).hexdigest()
+
+
+def settings_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
+    """Everything outside content and templates that changes what a page looks like."""
+    return f"{__version__}|{config!r}|{options.drafts}|{options.future}"
+
+
+# --- the build -------------------------------------------------------------------------------
 
 
 def build_site(config: SiteConfig, options: BuildOptions) -> BuildResult:
@@ -98,24 +317,72 @@ def build_site(config: SiteConfig, options: BuildOptions) -> BuildResult:
         config = dataclasses.replace(config, base_url=options.base_url)
     output = (options.output or config.output_dir).resolve()
     check_output_dir(output, config.root)
+    settings = settings_fingerprint(config, options)
+    cache_name = hashlib.blake2b(str(output).encode(), digest_size=6).hexdigest()
+    cache = BuildCache(config.root / ".sitegen" / f"cache-{cache_name}.sqlite", settings, clean=options.clean)
+    try:
+        with build_lock(output):
+            result = _build(config, options, output, cache, settings)
+    finally:
+        cache.close()
+    result.seconds = time.perf_counter() - started
+    return result
 
-    items, warnings = load_content(config)
+
+def _build(config: SiteConfig, options: BuildOptions, output: Path, cache: BuildCache, settings: str) -> BuildResult:
+    loaded = load_briefings(config, cache)
     now = datetime.now(config.tz)
-    chosen = select(items, options, now)
-    render_bodies(chosen, config)
-    site = make_site(config, chosen, built_at=now)
+    site = make_site(config, select(loaded.briefings, options, now), built_at=now)
     pages = plan_pages(site)
+    _refuse_duplicate_outputs(pages)
     env = make_environment(config, UrlHelper(config.base_url, config.base_path))
+    fingerprints = page_fingerprints(pages, env, site, settings)
+    statics = static_files(config)
+    search = options.search and config.search
+    fingerprints["@static"] = static_fingerprint(statics)
+    fingerprints["@search"] = str(search)
+    previous = cache.page_fingerprints() if (output / ".sitegen-build").exists() and not options.clean else {}
+    todo = [p for p in pages if previous.get(p.url) != fingerprints[p.url]]
+    if previous == fingerprints and (not search or (output / "pagefind").is_dir()):
+        cache.save(loaded.fresh, loaded.present, fingerprints)
+        return BuildResult(output=output, briefings=len(site.briefings), pages=len(pages), rendered=0,
+                           reused=len(pages), seconds=0.0, warnings=loaded.warnings)
 
-    with build_lock(output):
-        remove_leftovers(output)
-        writer = OutputWriter(staging_path(output), previous=output)
-        try:
-            render_pages(pages, env, site, writer)
-            copy_static(config, writer)
-            publish(writer.staging, output)
-        except BaseException:
-            shutil.rmtree(writer.staging, ignore_errors=True)
-            raise
-    return BuildResult(output=output, briefings=len(site.briefings), pages=len(pages),
-                       reused=writer.reused, seconds=time.perf_counter() - started, warnings=warnings)
+    remove_leftovers(output)
+    writer = OutputWriter(staging_path(output), previous=output)
+    warnings = list(loaded.warnings)
+    try:
+        unchanged = [p.output_path for p in pages if previous.get(p.url) == fingerprints[p.url]]
+        missing = writer.link_unchanged(unchanged)
+        todo.extend(p for p in pages if p.output_path in missing)
+        reused = render_pages(todo, env, site, writer)
+        for relpath, path in sorted(statics.items()):
+            writer.copy_file(path, relpath)
+        if search:
+            warnings += _search_index(writer, output, rendered=len(todo) - reused)
+        publish(writer.staging, output)
+    except BaseException:
+        shutil.rmtree(writer.staging, ignore_errors=True)
+        raise
+    cache.save(loaded.fresh, loaded.present, fingerprints)
+    return BuildResult(output=output, briefings=len(site.briefings), pages=len(pages), rendered=len(todo),
+                       reused=len(pages) - len(todo) + reused, seconds=0.0, warnings=warnings)
+
+
+def _search_index(writer: OutputWriter, output: Path, rendered: int) -> list[Problem]:
+    """Re-index only when some page's bytes changed; otherwise keep the previous index."""
+    if rendered == 0 and writer.link_tree(output / "pagefind", "pagefind"):
+        return []
+    return index_site(writer.staging)
+
+
+def _refuse_duplicate_outputs(pages: list[Page]) -> None:
+    seen: dict[str, str] = {}
+    problems: list[Problem] = []
+    for page in pages:
+        other = seen.setdefault(page.output_path.lower(), page.url)
+        if other != page.url:
+            problems.append(Problem(page.url, None, f"would be written to the same file as {other}",
+                                    "give one of them a different slug or topic name"))
+    if problems:
+        raise SiteError(problems)

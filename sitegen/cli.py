@@ -32,13 +32,27 @@ def _site_option() -> argparse.ArgumentParser:
 def cmd_build(args: argparse.Namespace) -> int:
     config = load_config(args.site)
     options = BuildOptions(output=args.out, drafts=args.drafts, future=args.future,
-                           base_url=args.base_url, search=not args.no_search)
+                           base_url=args.base_url, search=not args.no_search, clean=args.clean)
     result = build_site(config, options)
     if result.warnings:
         print(format_problems(result.warnings), file=sys.stderr)
-    print(f"Built {result.briefings} briefings ({result.pages} pages) into "
+    print(f"Built {result.briefings} briefings ({result.pages} pages, {result.rendered} rendered) into "
           f"{display_path(result.output, Path.cwd())} in {result.seconds:.2f} s")
-    return EXIT_OK
+    return EXIT_PROBLEMS if any(p.severity == "error" for p in result.warnings) else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    # Imported here: the preview server pulls in watchdog and http.server, which other commands never need.
+    from .serve import ServeOptions, serve
+
+    return serve(args.site, ServeOptions(host=args.host, port=args.port, open_browser=args.open,
+                                         drafts=not args.no_drafts))
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number; write one from 1 to 65535, e.g. 8000")
+    return int(text)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -117,7 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include briefings marked `draft: true`")
     build.add_argument("--future", action="store_true", help="include briefings dated in the future")
     build.add_argument("--base-url", metavar="URL", help="override site.yml's base_url, e.g. https://example.org/briefings/")
-    build.add_argument("--no-search", action="store_true", help="skip building the search index")
+    build.add_argument("--no-search", action="store_true",
+                       help="skip building the search index (Pagefind). When Pagefind is missing or fails, "
+                            "the site is still published, without an index, and the build exits with 1")
+    build.add_argument("--clean", action="store_true",
+                       help="ignore the build cache in .sitegen/ and render every page afresh")
     build.set_defaults(run=cmd_build)
 
     init = commands.add_parser("init", help="create a new, buildable site folder",
@@ -135,6 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--slug", metavar="WORDS", help="the URL slug (default: made from the title)")
     new.add_argument("--draft", action="store_true", help="mark it as a draft (left out of builds unless --drafts)")
     new.set_defaults(run=cmd_new)
+
+    serve = commands.add_parser("serve", parents=[site], help="preview the site, rebuilding and reloading on every save",
+                                description="Build the site with drafts and future-dated briefings into "
+                                            ".sitegen/preview/ (never public/), serve it, and watch content/, seeds/, "
+                                            "templates/, themes/, static/ and site.yml: every save rebuilds, and open "
+                                            "pages reload themselves or show what is wrong. Ctrl-C stops.")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this computer only; "
+                            "0.0.0.0 makes the preview reachable from the network)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
+    serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
+    serve.add_argument("--no-drafts", action="store_true",
+                       help="leave out drafts and future-dated briefings, as `sitegen build` does")
+    serve.set_defaults(run=cmd_serve)
     return parser
 
 

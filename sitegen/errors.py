@@ -42,10 +42,10 @@ class SiteError(Exception):
 def display_path(path: Path, root: Path | None = None) -> str:
     """The path as the author knows it: relative to the site when it lies inside it."""
     if root is not None:
-        try:
-            return str(path.resolve().relative_to(root.resolve()))
-        except ValueError:
-            pass
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+        if path.resolve().is_relative_to(root.resolve()):
+            return path.resolve().relative_to(root.resolve()).as_posix()
     return str(path)
 
 

@@ -65,6 +65,29 @@ class OutputWriter:
         with open(target, "wb") as handle:
             handle.write(data)
 
+    def link_unchanged(self, relpaths: list[str]) -> set[str]:
+        """Hard-link files known to be unchanged from the previous output; return those it lacked."""
+        missing: set[str] = set()
+        made: set[Path] = set()
+        for relpath in relpaths:
+            target = self.staging / relpath
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            try:
+                os.link(self.previous / relpath, target)  # type: ignore[operator]
+                self.written.add(relpath)
+            except (OSError, TypeError):
+                missing.add(relpath)
+        return missing
+
+    def link_tree(self, source: Path, relpath: str) -> bool:
+        """Reuse a whole folder of the previous output (the search index); False if it is absent."""
+        if not source.is_dir():
+            return False
+        shutil.copytree(source, self.staging / relpath, copy_function=os.link, dirs_exist_ok=False)
+        return True
+
     def copy_file(self, source: Path, relpath: str) -> None:
         self.write(relpath, source.read_bytes())
 

@@ -7,14 +7,15 @@ from datetime import datetime
 import pytest
 
 from sitegen.config import load_config
-from sitegen.content import dump_front_matter, load_content, parse_briefing, slugify
+from sitegen.build import load_briefings
+from sitegen.content import dump_front_matter, parse_briefing, slugify
 from sitegen.errors import SiteError
 
 from .helpers import briefing, write
 
 
 def load(site):
-    return load_content(load_config(site))[0]
+    return sorted(load_briefings(load_config(site), cache=None).briefings, key=lambda b: b.rel)
 
 
 def errors_of(site):

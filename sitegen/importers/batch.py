@@ -1,0 +1,287 @@
+"""One import run: raw files in, briefings under ``content/briefings/YYYY/MM/`` out.
+
+The rules that keep an import safe to run again and again (``make build`` runs
+it every time):
+
+* A raw file is known by its path; the briefing it became records that path and
+  the raw file's sha256 in ``source``. Same bytes again: nothing is written.
+* A changed raw file refreshes its briefing only if nobody edited the briefing
+  since (see :mod:`.writer`); an edited one is a *conflict* and left alone,
+  unless ``force``.
+* A new article never replaces another one's file or URL: it gets a ``-2``
+  suffix instead.
+* Every file is written atomically (temporary file, fsync, rename), so an
+  interrupted run leaves whole files only.
+* A file that cannot be read or parsed is reported with its line and skipped;
+  the rest of the batch still goes in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..config import SiteConfig
+from ..console import Progress
+from ..content import PAGES_DIR, content_files, parse_briefing, slugify
+from ..errors import Problem, SiteError, display_path
+from ..markdown import shorten
+from .formats import Article, parse_article
+from .source import decode
+from .tags import TagPicker
+from .writer import is_untouched, render_file
+
+BRIEFINGS_DIR = "briefings"
+RAW_SUFFIX = ".txt"
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the person running the import asked for; the defaults import ``seeds/`` as they are."""
+
+    force: bool = False
+    format: str = "auto"
+    author: str = ""
+    date: datetime | None = None
+    tags: tuple[str, ...] = ()
+    tag_from_folder: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """One raw file and the briefing it became."""
+
+    source: str
+    target: str
+
+
+@dataclass
+class ImportReport:
+    """What happened to every raw file, for the summary and the exit code."""
+
+    imported: list[Change] = field(default_factory=list)
+    updated: list[Change] = field(default_factory=list)
+    unchanged: list[Change] = field(default_factory=list)
+    conflicts: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[Problem]:
+        """Errors: one per raw file that was left out."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        """Every raw file's current text is in content/."""
+        return not self.skipped and not self.conflicts
+
+    def summary(self) -> str:
+        return (f"{len(self.imported)} imported, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+                f"{len(self.conflicts)} conflicts, {len(self.skipped)} skipped")
+
+
+@dataclass
+class _Existing:
+    """A briefing already in content/ that an earlier import wrote."""
+
+    path: Path
+    sha256: str
+    slug: str
+    date: datetime | None
+
+
+@dataclass
+class _Run:
+    """Everything one import run knows: the site, the options, and what content/ holds."""
+
+    config: SiteConfig
+    options: ImportOptions
+    picker: TagPicker
+    by_source: dict[str, _Existing] = field(default_factory=dict)
+    taken: dict[str, Path] = field(default_factory=dict)  # "YYYY/MM/slug" → the file that has that URL
+
+
+def find_raw_files(config: SiteConfig, paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """Every raw file named, or every ``.txt`` under a folder named; the site's seeds/ by default."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths or [config.seeds_dir]:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob(f"*{RAW_SUFFIX}")
+                           if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not found and paths:
+                problems.append(Problem(display_path(path, config.root), None, "no .txt files in this folder",
+                                        "raw articles are plain-text files ending in .txt", severity="warning"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        elif paths:
+            problems.append(Problem(str(path), None, "no such file or folder",
+                                    "check the path; relative paths start from the current folder"))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, problems
+
+
+def import_articles(config: SiteConfig, paths: list[Path], options: ImportOptions) -> ImportReport:
+    """Import every raw file under ``paths`` into content/; never raises for one bad file."""
+    files, problems = find_raw_files(config, paths)
+    report = ImportReport(problems=problems)
+    run = _Run(config, options, TagPicker(config.topics, config.max_tags))
+    _index_content(run)
+    with Progress("Importing", len(files)) as progress:
+        for path in files:
+            try:
+                _import_one(run, path, report)
+            except SiteError as error:
+                report.problems.extend(error.problems)
+            except OSError as error:
+                report.problems.append(Problem(_source_path(config, path), None,
+                                               f"cannot read or write: {error.strerror or error}"))
+            progress.advance()
+    return report
+
+
+def _index_content(run: _Run) -> None:
+    """Learn which URLs are taken and which briefings came from which raw file."""
+    files, _ = content_files(run.config)
+    for path in files:
+        parts = path.relative_to(run.config.content_dir).parts
+        if parts[0] == PAGES_DIR:
+            continue
+        try:
+            item = parse_briefing(path, path.read_text(encoding="utf-8-sig"), run.config)
+        except (SiteError, OSError, UnicodeDecodeError):
+            run.taken[f"{'/'.join(parts[-3:-1])}/{path.stem}"] = path  # broken: keep its likely URL free
+            continue
+        run.taken[_url_key(item.date, item.slug)] = path
+        source = item.source if isinstance(item.source, dict) else {}
+        if isinstance(source.get("path"), str):
+            run.by_source[source["path"]] = _Existing(path, str(source.get("sha256", "")), item.slug, item.date)
+
+
+def _url_key(date: datetime | None, slug: str) -> str:
+    return f"{date:%Y/%m}/{slug}" if date else slug
+
+
+def _source_path(config: SiteConfig, path: Path) -> str:
+    """Where the raw file is, relative to the site (``seeds/x.txt``, or ``../corpus/x.txt`` outside it)."""
+    return Path(os.path.relpath(path, config.root)).as_posix()
+
+
+def _import_one(run: _Run, raw: Path, report: ImportReport) -> None:
+    source = _source_path(run.config, raw)
+    if raw.stat().st_size > run.config.max_file_size:
+        raise SiteError([Problem(source, None, f"file is over the {run.config.max_file_size:,}-byte limit",
+                                 "split it, or raise max_file_size in site.yml")])
+    data = raw.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = run.by_source.get(source)
+    if existing and existing.sha256 == sha256 and not run.options.force:
+        report.unchanged.append(Change(source, _rel(run, existing.path)))
+        return
+    text, warnings = decode(data, source)
+    report.problems.extend(warnings)
+    article = parse_article(text, source, run.options.format, run.config.tz)
+    report.problems.extend(article.warnings)
+    if existing and not run.options.force and not is_untouched(existing.path.read_text(encoding="utf-8")):
+        report.conflicts.append(_conflict(run, existing, source, sha256))
+        return
+    date = _date(run, article, existing, raw)
+    slug = _free_slug(run, article, raw, date, existing)
+    target = run.config.content_dir / BRIEFINGS_DIR / f"{date:%Y}" / f"{date:%m}" / f"{slug}.md"
+    front = _front_matter(run, article, raw, source, sha256, date, slug)
+    written = render_file(front, article.paragraphs)
+    change = Change(source, _rel(run, target))
+    if existing and existing.path == target and existing.path.read_text(encoding="utf-8") == written:
+        report.unchanged.append(change)
+        return
+    write_atomically(target, written)
+    if existing and existing.path != target:
+        existing.path.unlink(missing_ok=True)
+        run.taken.pop(_url_key(existing.date, existing.slug), None)
+    (report.updated if existing else report.imported).append(change)
+    run.by_source[source] = _Existing(target, sha256, slug, date)
+    run.taken[_url_key(date, slug)] = target
+
+
+def _rel(run: _Run, path: Path) -> str:
+    return display_path(path, run.config.root)
+
+
+def _conflict(run: _Run, existing: _Existing, source: str, sha256: str) -> Problem:
+    return Problem(
+        _rel(run, existing.path), None,
+        f"edited since it was imported, and its raw file {source} has changed too; left as it is",
+        f"to keep your version, set `sha256: {sha256}` under `source:` in its front matter; "
+        f"to replace it with the new raw text, run `sitegen import {source} --force`")
+
+
+def _date(run: _Run, article: Article, existing: _Existing | None, raw: Path) -> datetime:
+    """The dateline; else --date; else the date it was first imported with; else the file's mtime.
+
+    Keeping the first date means fixing a typo in a raw file never moves its page to a new URL.
+    """
+    if article.date:
+        return article.date
+    if run.options.date:
+        date = run.options.date
+        return date if date.tzinfo else date.replace(tzinfo=run.config.tz)
+    if existing and existing.date:
+        return existing.date
+    return datetime.fromtimestamp(raw.stat().st_mtime, run.config.tz).replace(microsecond=0)
+
+
+def _free_slug(run: _Run, article: Article, raw: Path, date: datetime, existing: _Existing | None) -> str:
+    """The title's slug, or the first ``-2``, ``-3``… that no other briefing uses in that month."""
+    base = slugify(article.title) or slugify(raw.stem) or "briefing"
+    own = existing.path if existing else None
+    candidates = [base, *(f"{base}-{n}" for n in range(2, 10_000))]
+    if existing and re.fullmatch(rf"{re.escape(base)}(-\d+)?", existing.slug):
+        candidates.insert(0, existing.slug)  # keep the URL it already has
+    for slug in candidates:
+        holder = run.taken.get(_url_key(date, slug))
+        path = run.config.content_dir / BRIEFINGS_DIR / f"{date:%Y}" / f"{date:%m}" / f"{slug}.md"
+        if holder in (None, own) and (path == own or not path.exists()):
+            return slug
+    raise SiteError([Problem(_source_path(run.config, raw), None, f"too many briefings named {base!r} this month",
+                             "give the article a more specific title")])
+
+
+def _front_matter(run: _Run, article: Article, raw: Path, source: str, sha256: str,
+                  date: datetime, slug: str) -> dict[str, Any]:
+    paragraphs = [" ".join(lines) for lines in article.paragraphs]
+    explicit = [*run.options.tags, *([raw.parent.name] if run.options.tag_from_folder else [])]
+    front: dict[str, Any] = {"title": article.title, "date": date}
+    optional = {"author": article.author or run.options.author, "editor": article.editor,
+                "supervisor": article.supervisor, "masthead": article.other_roles,
+                "tags": run.picker.pick(article.title, paragraphs, explicit),
+                "summary": shorten(" ".join(paragraphs[0].split()))}
+    front.update({key: value for key, value in optional.items() if value})
+    front["slug"] = slug
+    front["source"] = {"path": source, "sha256": sha256}
+    return front
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, fsync it, then rename it into place.
+
+    The temporary name starts with a dot and ends in ``.tmp``, so a build never
+    reads a half-written file even if the import is killed mid-write.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temporary, "x", encoding="utf-8", newline="\n") as stream:  # "x": created with the umask
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -18,6 +18,7 @@ from .build import BuildOptions, build_site
 from .config import load_config
 from .content import dump_front_matter, slugify
 from .errors import SiteError, display_path, format_problems
+from .importers import FORMATS, ImportOptions, import_articles
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -53,6 +54,25 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number; write one from 1 to 65535, e.g. 8000")
     return int(text)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    options = ImportOptions(force=args.force, format=args.format, author=args.author or "", date=args.date,
+                            tags=tuple(args.tag), tag_from_folder=args.tag_from_folder)
+    report = import_articles(config, args.paths, options)
+    if report.problems or report.conflicts:
+        print(format_problems(report.conflicts + report.problems), file=sys.stderr)
+    print("\n".join(report.lines()))
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _date_arg(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write e.g. 2005-03-14 or 2005-03-14T09:30 (read in the site's timezone)") from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -137,6 +157,39 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--clean", action="store_true",
                        help="ignore the build cache in .sitegen/ and render every page afresh")
     build.set_defaults(run=cmd_build)
+
+    imp = commands.add_parser(
+        "import", parents=[site], help="turn raw articles into Markdown briefings under content/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Turn each raw article (a .txt file, or every .txt under a folder; default: the site's\n"
+                    "seeds/) into content/briefings/YYYY/MM/<slug>.md with front matter: title, date, author,\n"
+                    "editor, supervisor, tags, summary, slug and source (the raw file and its sha256).",
+        epilog="Formats:\n"
+               "  masthead  role lines (\"Supervisor <name>\"), a blank line, the title, the dateline\n"
+               "            (\"Sat 14 Mar 2020 | 02:53 PM\"), an optional author line, then paragraphs\n"
+               "  plain     the first line is the title, the rest are paragraphs\n\n"
+               "Running it again is safe: unchanged raw files are skipped, a briefing edited by hand is never\n"
+               "overwritten (a changed raw file for it is reported as a conflict), and two articles with the\n"
+               "same title both survive. Exit status 1 if any file was skipped or is in conflict.\n\n"
+               "Examples:\n"
+               "  sitegen import\n"
+               "  sitegen import ../corpus/bbc --tag-from-folder --date 2005-03-01\n"
+               "  sitegen import wire/today.txt --format plain --author \"Desk staff\" --tag Syria")
+    imp.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                     help="raw files or folders to import (default: the site's seeds/)")
+    imp.add_argument("--force", action="store_true",
+                     help="re-import even unchanged files and replace briefings that were edited by hand")
+    imp.add_argument("--format", choices=FORMATS, default="auto",
+                     help="the raw format; auto tells masthead from plain by its first lines (default: auto)")
+    imp.add_argument("--author", metavar="NAME", help="author of articles that name none (plain articles)")
+    imp.add_argument("--date", type=_date_arg, metavar="DATE",
+                     help="date of articles without a dateline, e.g. 2005-03-14 or 2005-03-14T09:30 "
+                          "(default: the file's modification time)")
+    imp.add_argument("--tag", action="append", default=[], metavar="TAG",
+                     help="add this tag to every imported briefing; repeat for more")
+    imp.add_argument("--tag-from-folder", action="store_true",
+                     help="tag each briefing with the name of the folder its raw file is in")
+    imp.set_defaults(run=cmd_import)
 
     init = commands.add_parser("init", help="create a new, buildable site folder",
                                description="Create DIR with a commented site.yml, content/ and seeds/. "

@@ -85,6 +85,12 @@ class ImportReport:
         return (f"{len(self.imported)} imported, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
                 f"{len(self.conflicts)} conflicts, {len(self.skipped)} skipped")
 
+    def lines(self, limit: int = 50) -> list[str]:
+        """What was written, one line per briefing unless there are more than ``limit``; then the counts."""
+        written = [("imported", change) for change in self.imported] + [("updated", change) for change in self.updated]
+        listed = [f"{verb} {c.source} -> {c.target}" for verb, c in written] if len(written) <= limit else []
+        return [*listed, f"Import: {self.summary()}."]
+
 
 @dataclass
 class _Existing:

@@ -99,6 +99,18 @@ def slugify(text: str) -> str:
 SLUG_PATTERN = re.compile(r"^\w[\w-]*$")
 
 
+def is_content_file(path: Path, content_dir: Path) -> bool:
+    """A Markdown file inside content/ that is not hidden (editors' temp files and folders like .git are)."""
+    if path.suffix != ".md" or not path.is_relative_to(content_dir):
+        return False
+    return not any(part.startswith(".") for part in path.relative_to(content_dir).parts)
+
+
+def links_outside(path: Path, site: Path) -> bool:
+    """A symbolic link whose target lies outside the site folder: never followed."""
+    return path.is_symlink() and not path.resolve().is_relative_to(site.resolve())
+
+
 def content_files(config: SiteConfig) -> tuple[list[Path], list[Problem]]:
     """Every ``.md`` file under content/, skipping hidden files and links out of the site."""
     root = config.content_dir
@@ -108,10 +120,9 @@ def content_files(config: SiteConfig) -> tuple[list[Path], list[Problem]]:
     files: list[Path] = []
     problems: list[Problem] = []
     for path in sorted(root.rglob("*.md")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
+        if not is_content_file(path, root):
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(site):
+        if links_outside(path, site):
             problems.append(Problem(display_path(path, site), None, "symbolic link leads outside the site; not read",
                                     "copy the file into content/ instead of linking to it", severity="warning"))
             continue

@@ -14,7 +14,7 @@ import errno
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -99,6 +99,39 @@ class OutputWriter:
             return old.stat().st_size == len(data) and old.read_bytes() == data
         except OSError:
             return False
+
+
+class InPlaceWriter:
+    """Replaces changed files one by one, each atomically; for the preview's own folder only.
+
+    The published output always goes through :class:`OutputWriter` and a swap;
+    the preview trades whole-site atomicity for millisecond rebuilds.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.staging = output
+        self.reused = 0
+        output.mkdir(parents=True, exist_ok=True)
+        (output / MARKER).touch()
+
+    def write(self, relpath: str, data: bytes) -> None:
+        target = self.staging / relpath
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                self.reused += 1
+                return
+        except OSError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+
+    def copy_file(self, source: Path, relpath: str) -> None:
+        self.write(relpath, source.read_bytes())
+
+    def remove(self, relpaths: Iterable[str]) -> None:
+        for relpath in relpaths:
+            (self.staging / relpath).unlink(missing_ok=True)
 
 
 _RENAME_EXCHANGE = 2

@@ -28,9 +28,13 @@ class Page:
 
     @property
     def output_path(self) -> str:
-        """Where the file lives under the output folder; pretty URLs end in index.html."""
-        path = self.url.lstrip("/")
-        return path + "index.html" if path == "" or path.endswith("/") else path
+        return output_path_of(self.url)
+
+
+def output_path_of(url: str) -> str:
+    """Where a URL's file lives under the output folder; pretty URLs end in index.html."""
+    path = url.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from .helpers import briefing, write
 
 
 def load(site):
-    return sorted(load_briefings(load_config(site), cache=None).briefings, key=lambda b: b.rel)
+    return sorted(load_briefings(load_config(site)).briefings, key=lambda b: b.rel)
 
 
 def errors_of(site):

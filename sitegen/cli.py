@@ -15,9 +15,10 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildOptions, build_site
+from .check import check_output
 from .config import load_config
 from .content import dump_front_matter, slugify
-from .errors import SiteError, display_path, format_problems
+from .errors import Problem, SiteError, display_path, format_problems
 from .importers import FORMATS, ImportOptions, import_articles
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -54,6 +55,20 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number; write one from 1 to 65535, e.g. 8000")
     return int(text)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    output = (args.out or config.output_dir).resolve()
+    label = display_path(output, config.root)
+    if not output.is_dir():
+        raise SiteError([Problem(label, None, "no built site here", "run `sitegen build` first")])
+    report = check_output(output, args.base_url or config.base_url, external=args.external, label=label)
+    if report.problems:
+        print(format_problems(report.problems), file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(report.summary(label))
+    return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -157,6 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--clean", action="store_true",
                        help="ignore the build cache in .sitegen/ and render every page afresh")
     build.set_defaults(run=cmd_build)
+
+    check = commands.add_parser("check", parents=[site], help="check the built site for broken links and other faults",
+                                description="Read every page of the built site (site.yml `output:`) and report broken "
+                                            "internal links, missing #anchors and assets, one page under two URLs, "
+                                            "pages without a <title>. Exits 1 naming each problem.")
+    check.add_argument("--external", action="store_true",
+                       help="also request every http(s) link to other sites (HEAD, a few at a time, 10 s timeout)")
+    check.add_argument("--out", type=Path, metavar="DIR", help="check this folder instead of site.yml's `output:`")
+    check.add_argument("--base-url", metavar="URL", help="the base URL the site was built with, if not site.yml's")
+    check.set_defaults(run=cmd_check)
 
     imp = commands.add_parser(
         "import", parents=[site], help="turn raw articles into Markdown briefings under content/",

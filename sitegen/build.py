@@ -224,40 +224,46 @@ class Fingerprinter:
         return digest.digest()
 
 
-def template_closure(env: jinja2.Environment, name: str, seen: set[str] | None = None) -> set[str]:
-    """The template and every template it extends, includes or imports."""
-    seen = seen if seen is not None else set()
-    if name in seen:
-        return seen
-    seen.add(name)
-    source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
-    for other in meta.find_referenced_templates(env.parse(source)):
-        if other:
-            template_closure(env, other, seen)
-    return seen
+def template_closure(env: jinja2.Environment, name: str, found: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The template and every template it extends, includes or imports, each parsed."""
+    found = found if found is not None else {}
+    if name not in found:
+        found[name] = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+        for other in meta.find_referenced_templates(found[name]):
+            if other:
+                template_closure(env, other, found)
+    return found
 
 
-def template_fingerprints(env: jinja2.Environment, names: Iterable[str], config: SiteConfig) -> dict[str, str]:
-    """Per page template: a hash of the files it is made of, so editing one re-renders only its pages."""
+def template_fingerprints(env: jinja2.Environment, names: Iterable[str], site: Site) -> dict[str, str]:
+    """Per page template: a hash of the files it is made of, so editing one re-renders only its pages.
+
+    A template that reads the ``site`` global can show anything, so its pages
+    also depend on every briefing of the site.
+    """
     files: dict[str, str] = {}
-    for folder in template_dirs(config):
+    for folder in template_dirs(site.config):
         if folder.is_dir():
             for path in folder.rglob("*"):
                 rel = path.relative_to(folder).as_posix()
                 if path.is_file() and rel not in files:
                     files[rel] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    whole_site = Fingerprinter().of([*site.briefings, *site.pages]).hex()
     result: dict[str, str] = {}
     for name in set(names):
         try:
             closure = template_closure(env, name)
         except jinja2.TemplateError:
-            closure = {name, "?"}  # unresolvable: never matches, so the page renders and reports the error
+            result[name] = "?"  # unresolvable: never matches, so the page renders and reports the error
+            continue
         result[name] = "|".join(f"{n}:{files.get(n, '?')}" for n in sorted(closure))
+        if any("site" in meta.find_undeclared_variables(tree) for tree in closure.values()):
+            result[name] += "|site:" + whole_site
     return result
 
 
 def page_fingerprints(pages: list[Page], env: jinja2.Environment, site: Site, settings: str) -> dict[str, str]:
-    templates = template_fingerprints(env, (p.template for p in pages), site.config)
+    templates = template_fingerprints(env, (p.template for p in pages), site)
     hasher = Fingerprinter()
     fingerprints: dict[str, str] = {}
     for page in pages:

@@ -1,0 +1,102 @@
+"""The cache and page fingerprints: a rebuild re-renders exactly what an edit changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sitegen.build import Builder, BuildOptions, build_site
+from sitegen.config import load_config
+
+from .helpers import briefing, write
+
+
+def build(site: Path, **options) -> object:
+    return build_site(load_config(site), BuildOptions(search=False, **options))
+
+
+def three_briefings(site: Path) -> None:
+    for day, name in ((1, "Alpha"), (2, "Bravo"), (3, "Charlie")):
+        write(site / f"content/briefings/{name.lower()}.md", briefing(name, date=f"2024-05-0{day}"))
+
+
+def page(site: Path, slug: str, output: str = "public") -> str:
+    return (site / output / f"briefings/2024/05/{slug}/index.html").read_text()
+
+
+def test_nothing_changed_leaves_the_output_untouched(site):
+    three_briefings(site)
+    assert build(site).rendered > 0
+    inode = (site / "public").stat().st_ino
+    again = build(site)
+    assert again.rendered == 0
+    assert (site / "public").stat().st_ino == inode
+
+
+def test_an_edit_re_renders_the_briefing_and_the_pages_that_show_it(site):
+    three_briefings(site)
+    build(site)
+    write(site / "content/briefings/bravo.md", briefing("Bravo renamed", date="2024-05-02", slug="bravo"))
+    result = build(site)
+    # bravo itself, its two neighbours (prev/next titles) and the home page
+    assert result.rendered < result.pages
+    assert "Bravo renamed" in page(site, "bravo")
+    assert "Bravo renamed" in page(site, "alpha") and "Bravo renamed" in page(site, "charlie")
+    assert "Bravo renamed" in (site / "public/index.html").read_text()
+
+
+def test_a_template_edit_re_renders_only_pages_using_it(site):
+    three_briefings(site)
+    write(site / "templates/page.html", "{% extends 'base.html' %}{% block main %}v1{% endblock %}")
+    write(site / "content/pages/about.md", "---\ntitle: About\n---\nUs.\n")
+    build(site)
+    write(site / "templates/page.html", "{% extends 'base.html' %}{% block main %}v2{% endblock %}")
+    result = build(site)
+    assert result.rendered == 1
+    assert "v2" in (site / "public/about/index.html").read_text()
+
+
+def test_a_template_reading_the_site_global_follows_every_edit(site):
+    three_briefings(site)
+    write(site / "templates/404.html", "{% extends 'base.html' %}{% block main %}{{ site.briefings | length }} "
+                                       "briefings{% endblock %}")
+    build(site)
+    write(site / "content/briefings/delta.md", briefing("Delta", date="2024-05-04"))
+    build(site)
+    assert "4 briefings" in (site / "public/404.html").read_text()
+
+
+def test_a_damaged_cache_is_rebuilt_not_trusted(site):
+    three_briefings(site)
+    build(site)
+    for path in (site / ".sitegen").glob("cache-*.sqlite*"):
+        path.write_bytes(b"not a database" * 100)
+    write(site / "content/briefings/alpha.md", briefing("Alpha two", date="2024-05-01", slug="alpha"))
+    result = build(site)
+    assert result.rendered == result.pages
+    assert "Alpha two" in page(site, "alpha")
+
+
+def test_clean_renders_everything(site):
+    three_briefings(site)
+    build(site)
+    result = build(site, clean=True)
+    assert result.rendered == result.pages
+
+
+def test_preview_builder_updates_and_removes_pages_in_place(site):
+    three_briefings(site)
+    options = BuildOptions(output=site / ".sitegen/preview", search=False, drafts=True, future=True)
+    builder = Builder(load_config(site), options, in_place=True)
+    try:
+        builder.build()
+        edited = site / "content/briefings/charlie.md"
+        write(edited, briefing("Charlie", date="2024-05-03", body="Fresh words."))
+        result = builder.build(changed={edited})
+        assert result.rendered <= 4
+        assert "Fresh words." in page(site, "charlie", ".sitegen/preview")
+        (site / "content/briefings/alpha.md").unlink()
+        builder.build(changed={site / "content/briefings/alpha.md"})
+        assert not (site / ".sitegen/preview/briefings/2024/05/alpha/index.html").exists()
+        assert "Alpha" not in page(site, "bravo", ".sitegen/preview")
+    finally:
+        builder.close()

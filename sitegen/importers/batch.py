@@ -19,6 +19,7 @@ it every time):
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import secrets
@@ -247,9 +248,9 @@ def _free_slug(run: _Run, article: Article, raw: Path, date: datetime, existing:
     """The title's slug, or the first ``-2``, ``-3``… that no other briefing uses in that month."""
     base = slugify(article.title) or slugify(raw.stem) or "briefing"
     own = existing.path if existing else None
-    candidates = [base, *(f"{base}-{n}" for n in range(2, 10_000))]
+    candidates = itertools.chain([base], (f"{base}-{n}" for n in range(2, 10_000)))
     if existing and re.fullmatch(rf"{re.escape(base)}(-\d+)?", existing.slug):
-        candidates.insert(0, existing.slug)  # keep the URL it already has
+        candidates = itertools.chain([existing.slug], candidates)  # keep the URL it already has
     for slug in candidates:
         holder = run.taken.get(_url_key(date, slug))
         path = run.config.content_dir / BRIEFINGS_DIR / f"{date:%Y}" / f"{date:%m}" / f"{slug}.md"

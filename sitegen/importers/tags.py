@@ -81,7 +81,7 @@ class TagPicker:
     """Chooses an article's tags; built once per import from the site's topic rules."""
 
     def __init__(self, topics: dict[str, list[str]], limit: int) -> None:
-        self._topics = [(name, _topic_pattern(words)) for name, words in topics.items() if words]
+        self._topics = [(name, topic_pattern(words)) for name, words in topics.items() if words]
         self._limit = limit
 
     def pick(self, title: str, paragraphs: Sequence[str], explicit: Sequence[str] = ()) -> list[str]:
@@ -109,7 +109,7 @@ class TagPicker:
                 yield score
 
 
-def _topic_pattern(words: list[str]) -> re.Pattern[str]:
+def topic_pattern(words: list[str]) -> re.Pattern[str]:
     """Whole words; case-sensitive when the rule writes a capital, otherwise any case."""
     parts = []
     for word in sorted(words, key=len, reverse=True):
@@ -121,21 +121,20 @@ def _topic_pattern(words: list[str]) -> re.Pattern[str]:
 def key_terms(title: str, paragraphs: Sequence[str]) -> list[_Score]:
     """Proper names in the article with their mention counts, surnames folded into full names."""
     names = load_names()
-    body = "\n\n".join(paragraphs)
-    body_sentences = list(_sentences(body, offset=len(title) + 2))
-    confirmed = _capitalised_mid_sentence(body_sentences)
+    title_sentence = (0, title, _words(title))
+    body = [(offset, text, _words(text)) for offset, text in _sentences("\n\n".join(paragraphs), len(title) + 2)]
     title_case = _is_title_case(title)
-    if not title_case:
-        confirmed |= _capitalised_mid_sentence([(0, title)])
+    confirmed = _capitalised_mid_sentence(body if title_case else [title_sentence, *body])
     scores: dict[str, _Score] = {}
-    for offset, sentence in [(0, title), *body_sentences]:
+    for offset, text, words in [title_sentence, *body]:
         in_title = offset == 0
-        for name, position in _names_in(sentence, confirmed, names, all_initial=in_title and title_case):
-            score = scores.setdefault(name, _Score(name, first=offset + position))
-            if in_title:
-                score.title += 1
-            else:
-                score.body += 1
+        for run in _capitalised_runs(text, words, confirmed, names, all_initial=in_title and title_case):
+            for name, position in _split_run(run, names):
+                score = scores.setdefault(name, _Score(name, first=offset + position))
+                if in_title:
+                    score.title += 1
+                else:
+                    score.body += 1
     return _fold_surnames(scores, names)
 
 
@@ -152,11 +151,11 @@ def _words(sentence: str) -> list[re.Match[str]]:
 
 
 def _is_capitalised(word: str) -> bool:
-    return word[0].isupper() or bool(PREFIXED_NAME.match(word))
+    return word[0].isupper() or ("-" in word[:4] and bool(PREFIXED_NAME.match(word)))
 
 
-def _capitalised_mid_sentence(sentences: Sequence[tuple[int, str]]) -> set[str]:
-    return {_bare(match.group()) for _, sentence in sentences for match in _words(sentence)[1:]
+def _capitalised_mid_sentence(sentences: Sequence[tuple[int, str, list[re.Match[str]]]]) -> set[str]:
+    return {_bare(match.group()) for _, _, words in sentences for match in words[1:]
             if _is_capitalised(match.group())}
 
 
@@ -171,28 +170,27 @@ def _is_title_case(title: str) -> bool:
     return bool(long_words) and sum(word[0].isupper() for word in long_words) >= 0.75 * len(long_words)
 
 
-def _names_in(sentence: str, confirmed: set[str], names: Names, all_initial: bool) -> Iterator[tuple[str, int]]:
-    """Every name mentioned in one sentence, with its character position."""
-    for run in _capitalised_runs(sentence, confirmed, names, all_initial):
-        yield from _split_run(run, names)
-
-
-def _capitalised_runs(sentence: str, confirmed: set[str], names: Names,
+def _capitalised_runs(sentence: str, words: list[re.Match[str]], confirmed: set[str], names: Names,
                       all_initial: bool) -> list[list[tuple[str, int]]]:
-    """Runs of name-like words separated only by spaces: "Recep Tayyip Erdogan"."""
+    """Runs of name-like words separated only by spaces (or " & "): "Recep Tayyip Erdogan"."""
     runs: list[list[tuple[str, int]]] = [[]]
     previous_end = 0
-    for index, match in enumerate(_words(sentence)):
-        word = _bare(match.group())
-        if runs[-1] and sentence[previous_end:match.start()].strip() not in ("", "&"):
-            runs.append([])
-        name_like = _is_capitalised(word) and _may_be_name(word, index == 0 or all_initial, confirmed, names)
-        if name_like or (runs[-1] and word.lower() in NAME_PARTICLES):
-            runs[-1].append((word, match.start()))
-        elif runs[-1]:
-            runs.append([])
+    for index, match in enumerate(words):
+        raw = match.group()
+        run = runs[-1]
+        if run and sentence[previous_end:match.start()].strip() not in ("", "&"):
+            run = []
+            runs.append(run)
         previous_end = match.end()
-        if word != match.group() and runs[-1]:  # a possessive ends a name: "Syria's Idlib" is two
+        if run and raw in NAME_PARTICLES:
+            run.append((raw, match.start()))
+            continue
+        word = _bare(raw) if _is_capitalised(raw) else ""
+        if word and _may_be_name(word, index == 0 or all_initial, confirmed, names):
+            run.append((word, match.start()))
+            if word != raw:  # a possessive ends a name: "Syria's Idlib" is two
+                runs.append([])
+        elif run:
             runs.append([])
     return [run for run in runs if run]
 

@@ -245,6 +245,17 @@ def test_query_in_url_runs_on_load_and_typing_updates_it(built, open_page, stati
 
 
 @pytest.mark.browser
+def test_header_search_box_on_every_page_leads_to_results(built, open_page, static_server):
+    """The header form is plain HTML (GET /search/?q=…), so it works before any script has loaded."""
+    page = open_page(static_server(built) + SEED_URL, ready="header form[role=search] input[type=search][name=q]")
+    page.fill("header input[name=q]", "lira")
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url("**/search/?q=lira")
+    page.wait_for_selector(".pagefind-ui__search-input")
+    assert wait_for_results(page, "lira", 1) == ["/briefings/2021/06/turkish-lira-slides-on-border-worries/"]
+
+
+@pytest.mark.browser
 def test_works_under_a_base_url_sub_path(tmp_path, open_page, static_server):
     """Built for https://example.org/news/ and served from /news/: links and the index both carry the prefix."""
     site = make_site(tmp_path / "site", base_url="https://example.org/news/")

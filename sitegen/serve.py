@@ -51,9 +51,11 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from .build import BuildOptions, BuildResult, build_site
-from .config import CONFIG_NAME, load_config
+from .build import Builder, BuildOptions, BuildResult
+from .config import CONFIG_NAME, SiteConfig, load_config
 from .errors import Problem, SiteError, format_problems
+from .importers import ImportOptions, import_articles
+from .search import index_site
 
 PREVIEW_DIR = Path(".sitegen") / "preview"
 WATCHED_DIRS = ("content", "seeds", "templates", "themes", "static")
@@ -61,6 +63,7 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 EVENTS_URL = "/__sitegen/events"
 SCRIPT_URL = "/__sitegen/livereload.js"
 DEBOUNCE_SECONDS = 0.1
+SEARCH_QUIET_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
 
 # --- build outcomes, shared between the rebuild worker and the event streams ---
@@ -123,24 +126,67 @@ class BuildStatus:
             self._changed.notify_all()
 
 
-# --- the build seam: serve asks build.py to catch up with a set of changed files ---
+# --- the build seam: serve tells build.py which files changed ---
 
 
 class Rebuilder(Protocol):
-    """What the preview needs from build.py: bring the output up to date after ``changed`` files changed."""
+    """What the preview needs from build.py: catch up with ``changed`` files (all files when empty)."""
 
     def rebuild(self, changed: set[Path]) -> BuildResult: ...
 
+    def close(self) -> None: ...
 
-class FullRebuilder:
-    """Rebuilds the whole preview on every change: always correct, and the place to plug in an incremental builder."""
+
+class PreviewBuilder:
+    """Keeps build.py's long-lived :class:`Builder` between edits, so an edit re-reads and re-renders only
+    what it touches (the builder knows which pages show which briefings; serve does not).
+
+    A changed site.yml starts a fresh builder, since any page may change. After
+    a failed build its changes are handed over again with the next ones, so a
+    build never looks good while a file it skipped is still broken. New raw
+    articles in seeds/ go through the importer first, as ``sitegen import``.
+    """
 
     def __init__(self, root: Path, options: BuildOptions) -> None:
         self.root = root
         self.options = options
+        self.builder: Builder | None = None
+        self.unsettled: set[Path] = set()
 
     def rebuild(self, changed: set[Path]) -> BuildResult:
-        return build_site(load_config(self.root), self.options)
+        self.unsettled |= changed
+        builder = self.builder
+        if builder is None or self.root / CONFIG_NAME in self.unsettled:
+            self.close()
+            builder = self.builder = Builder(load_config(self.root), self.options, in_place=True)
+            self.unsettled.clear()
+        self.unsettled |= import_seeds(builder.config, self.unsettled)
+        scan_all = not self.unsettled or any(changes_folders(path, builder.config) for path in self.unsettled)
+        result = builder.build(None if scan_all else self.unsettled)
+        self.unsettled = set()
+        return result
+
+    def close(self) -> None:
+        if self.builder is not None:
+            self.builder.close()
+            self.builder = None
+
+
+def changes_folders(path: Path, config: SiteConfig) -> bool:
+    """A folder added, removed or renamed under content/: the builder reads changed files, so rescan instead."""
+    return path.is_relative_to(config.content_dir) and (path.is_dir() or (not path.exists() and path.suffix != ".md"))
+
+
+def import_seeds(config: SiteConfig, changed: set[Path]) -> set[Path]:
+    """Import new or changed raw articles among ``changed``, as ``sitegen import`` would; return the files written."""
+    raw = [path for path in changed if path.is_relative_to(config.seeds_dir) and path.is_file()]
+    if not raw:
+        return set()
+    report = import_articles(config, raw, ImportOptions())
+    if report.conflicts or report.problems:
+        print(format_problems(report.conflicts + report.problems), file=sys.stderr, flush=True)
+    print("\n".join(report.lines()), flush=True)
+    return {config.root / change.target for change in report.imported + report.updated}
 
 
 def preview_options(root: Path, base_url: str, drafts: bool) -> BuildOptions:
@@ -213,33 +259,39 @@ class SourceWatcher(FileSystemEventHandler):
         return rel.parts == (CONFIG_NAME,)
 
 
-class RebuildWorker:
-    """The one thread that rebuilds.
+class CoalescingWorker:
+    """One thread that runs ``work`` on batches of changed paths.
 
-    Bursts of events coalesce: a build starts once no change arrived for
-    ``debounce`` seconds, because editors save in several steps. Builds never
-    overlap, and changes made during a build queue exactly one more.
+    A batch starts once no change arrived for ``quiet`` seconds, because
+    editors save in several steps; runs never overlap, and changes that arrive
+    during a run queue exactly one more. ``finish`` runs last, in the same
+    thread (the build cache's SQLite connection belongs to it).
     """
 
-    def __init__(self, rebuild: Callable[[set[Path]], object], debounce: float = DEBOUNCE_SECONDS) -> None:
-        self._rebuild = rebuild
-        self._debounce = debounce
+    def __init__(self, name: str, work: Callable[[set[Path]], object], quiet: float = DEBOUNCE_SECONDS,
+                 finish: Callable[[], object] | None = None) -> None:
+        self._work = work
+        self._finish = finish
+        self._quiet = quiet
         self._wake = threading.Condition()
         self._pending: set[Path] = set()
+        self._requested = False
         self._last_change = 0.0
         self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="sitegen-rebuild", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
-    def add(self, path: Path) -> None:
+    def add(self, *paths: Path) -> None:
+        """Queue changed paths; with none, ask for a run over everything (the first build, a re-index)."""
         with self._wake:
-            self._pending.add(path)
+            self._pending.update(paths)
+            self._requested = True
             self._last_change = time.monotonic()
             self._wake.notify()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
         with self._wake:
             self._stopping = True
             self._wake.notify()
@@ -247,19 +299,23 @@ class RebuildWorker:
             self._thread.join(timeout)
 
     def _next_batch(self) -> set[Path] | None:
-        """Wait for changes and then for a quiet moment; None when stopping."""
+        """Wait for a request and then for a quiet moment; None when stopping."""
         with self._wake:
             while not self._stopping:
                 quiet_for = time.monotonic() - self._last_change
-                if self._pending and quiet_for >= self._debounce:
-                    batch, self._pending = self._pending, set()
+                if self._requested and quiet_for >= self._quiet:
+                    batch, self._pending, self._requested = self._pending, set(), False
                     return batch
-                self._wake.wait(self._debounce - quiet_for if self._pending else None)
+                self._wake.wait(self._quiet - quiet_for if self._requested else None)
             return None
 
     def _run(self) -> None:
-        while (batch := self._next_batch()) is not None:
-            self._rebuild(batch)
+        try:
+            while (batch := self._next_batch()) is not None:
+                self._work(batch)
+        finally:
+            if self._finish is not None:
+                self._finish()
 
 
 # --- mapping request paths to files, safely ---
@@ -554,20 +610,39 @@ def bind_problem(error: OSError, host: str, port: int) -> str:
 
 
 class Preview:
-    """One preview session: the site, its preview folder, the builds, and what open pages are told."""
+    """One preview session: the site, its preview folder, the builds, and what open pages are told.
 
-    def __init__(self, root: Path, builder: Rebuilder) -> None:
+    The rebuild worker is the only thread that builds; a second worker
+    re-indexes search after builds, off the reload path.
+    """
+
+    def __init__(self, root: Path, builder: Rebuilder, search: bool) -> None:
         self.root = root
         self.output = root / PREVIEW_DIR
         self.builder = builder
         self.status = BuildStatus()
+        self.rebuilds = CoalescingWorker("sitegen-rebuild", self.rebuild, finish=builder.close)
+        self.search = CoalescingWorker("sitegen-search", self.index, quiet=SEARCH_QUIET_SECONDS) if search else None
+
+    def start(self) -> None:
+        """Start the workers and ask for the first build."""
+        self.rebuilds.start()
+        if self.search is not None:
+            self.search.start()
+        self.rebuilds.add()
+
+    def stop(self) -> None:
+        self.status.close()
+        self.rebuilds.stop()
+        if self.search is not None:
+            self.search.stop()
 
     def locate(self, path: str) -> Located:
         return locate(self.output, path)
 
     def rebuild(self, changed: set[Path]) -> BuildOutcome:
         """Bring the preview up to date and tell open pages; a failure is shown to them, never raised."""
-        started = time.perf_counter()
+        previous = self.status.latest
         try:
             result = self.builder.rebuild(changed)
         except SiteError as error:
@@ -577,19 +652,35 @@ class Preview:
             traceback.print_exc()
             return self.status.record([Problem("sitegen", None, f"the build stopped: {error!r}",
                                                "the terminal shows the full traceback")])
-        outcome = self.status.record(stylesheets_only=bool(changed) and all(p.suffix == ".css" for p in changed))
         if result.warnings:
             print(format_problems(result.warnings), file=sys.stderr, flush=True)
-        print(f"{'Rebuilt' if changed else 'Built'} {result.pages:,} pages ({result.briefings:,} briefings) "
-              f"in {time.perf_counter() - started:.2f} s{describe_changes(changed, self.root)}", flush=True)
-        return outcome
+        print(describe_build(result, changed, self.root), flush=True)
+        if previous.ok and previous.generation and result.rendered == 0 and only_edited_content(changed, self.root):
+            return previous  # same bytes as before (a second save, the importer's echo): no reload
+        if self.search is not None:
+            self.search.add()
+        return self.status.record(stylesheets_only=bool(changed) and all(p.suffix == ".css" for p in changed))
+
+    def index(self, changed: set[Path]) -> None:
+        """Refresh the search index of the preview folder in place."""
+        problems = index_site(self.output, stream=sys.stdout)
+        if problems:
+            print(format_problems(problems), file=sys.stderr, flush=True)
 
 
-def describe_changes(changed: set[Path], root: Path) -> str:
+def only_edited_content(changed: set[Path], root: Path) -> bool:
+    return bool(changed) and all(p.suffix == ".md" and p.is_relative_to(root / "content") and p.exists()
+                                 for p in changed)
+
+
+def describe_build(result: BuildResult, changed: set[Path], root: Path) -> str:
+    """One line per build for the terminal: what was rendered, how fast, and after which change."""
     if not changed:
-        return ""
+        return (f"Built the preview: {result.pages:,} pages, {result.briefings:,} briefings, "
+                f"in {result.seconds:.2f} s")
     names = sorted(str(path.relative_to(root)) for path in changed)
-    return f" after {names[0]}" + (f" and {len(names) - 1} more" if len(names) > 1 else "")
+    after = names[0] + (f" and {len(names) - 1} more" if len(names) > 1 else "")
+    return f"Rebuilt {result.rendered:,} of {result.pages:,} pages in {result.seconds:.2f} s after {after}"
 
 
 @dataclass(frozen=True)
@@ -622,7 +713,8 @@ def serve(site: Path, options: ServeOptions) -> int:
     The socket is bound before the first build, so a taken port is reported at
     once and the base URL holds the real port (``--port 0`` picks a free one).
     """
-    root = load_config(site).root
+    config = load_config(site)
+    root = config.root
     try:
         server = PreviewServer(options.host, options.port)
     except OSError as error:
@@ -632,15 +724,14 @@ def serve(site: Path, options: ServeOptions) -> int:
     if options.host not in LOCAL_HOSTS:
         print(f"warning: listening on {options.host}: the preview, drafts included, "
               f"is reachable from the network.", file=sys.stderr)
-    preview = Preview(root, FullRebuilder(root, preview_options(root, url, options.drafts)))
+    preview = Preview(root, PreviewBuilder(root, preview_options(root, url, options.drafts)), search=config.search)
     server.preview = preview
-    worker = RebuildWorker(preview.rebuild)
-    watcher = SourceWatcher(root, worker.add)
+    watcher = SourceWatcher(root, preview.rebuilds.add)
     try:
         with _sigterm_as_interrupt():
             watcher.start()
-            preview.rebuild(set())
-            worker.start()
+            preview.start()
+            preview.status.wait_after(0, timeout=None)
             print(f"Serving the preview at {url} (Ctrl-C to stop)", flush=True)
             if options.open_browser:
                 webbrowser.open(url)
@@ -649,7 +740,6 @@ def serve(site: Path, options: ServeOptions) -> int:
         print("\nStopped.", flush=True)
     finally:
         watcher.stop()
-        preview.status.close()
-        worker.stop()
+        preview.stop()
         server.server_close()
     return 0

@@ -22,7 +22,7 @@ from sitegen.errors import Problem
 from sitegen.serve import (
     BadRequestPath,
     BuildStatus,
-    RebuildWorker,
+    CoalescingWorker,
     error_page,
     is_editor_noise,
     locate,
@@ -122,14 +122,24 @@ class EventStream:
         self.conn.close()
 
 
-def copy_site(tmp: Path) -> Path:
+def copy_site(tmp: Path, search: bool = False) -> Path:
     site = tmp / "site"
     shutil.copytree(FIXTURE, site)
+    (site / "seeds").mkdir()
+    if search:
+        edit(site / "site.yml", lambda text: text.replace("search: false", "search: true"))
     return site
 
 
 def edit(path: Path, change: Callable[[str], str]) -> None:
     path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def wait_until(check: Callable[[], object], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +223,9 @@ def test_worker_coalesces_bursts_and_never_builds_twice_at_once():
         time.sleep(0.3)
         running.release()
 
-    worker = RebuildWorker(rebuild, debounce=0.05)
+    finished_in: list[str] = []
+    worker = CoalescingWorker("test-rebuild", rebuild, quiet=0.05,
+                              finish=lambda: finished_in.append(threading.current_thread().name))
     worker.start()
     try:
         for name in "abc":
@@ -230,6 +242,7 @@ def test_worker_coalesces_bursts_and_never_builds_twice_at_once():
         worker.stop()
     assert batches == [{Path("a"), Path("b"), Path("c")}, {Path("d"), Path("e"), Path("f")}]
     assert not overlapped.is_set()
+    assert finished_in == ["test-rebuild"]  # the build cache's SQLite connection is closed where it was opened
 
 
 # --- the running server -------------------------------------------------------------------------
@@ -339,6 +352,47 @@ def test_edits_rebuild_and_are_announced(server):
             events.next()
     finally:
         events.close()
+
+
+def test_broken_site_yml_shows_the_error_page_until_fixed(server):
+    events = EventStream(server.port)
+    config = server.site / "site.yml"
+    original = config.read_text()
+    try:
+        events.next()
+        config.write_text(original + "paginate: many\n")
+        assert not events.next()["ok"]
+        status, _, body = raw_get(server.port, BRIEFING_URL)
+        assert status == 500 and b"site.yml:6" in body and b"`paginate` is not valid" in body
+        assert raw_get(server.port, "/style.css")[0] == 200  # assets still load, so the error page is styled
+    finally:
+        config.write_text(original)
+    try:
+        assert events.next()["ok"]
+        assert raw_get(server.port, BRIEFING_URL)[0] == 200
+    finally:
+        events.close()
+
+
+def test_new_raw_articles_in_seeds_are_imported(server):
+    seed = REPO / "seeds" / "000_66980ba76a757afa.txt"
+    shutil.copy(seed, server.site / "seeds" / seed.name)
+    wait_until(lambda: b"Russia-Turkey Military Negotiations" in raw_get(server.port, "/")[2])
+    assert list((server.site / "content" / "briefings" / "2020").rglob("*.md"))
+
+
+def test_search_index_is_refreshed_in_the_background(tmp_path):
+    running = Server(copy_site(tmp_path, search=True), "--port", "0")
+    try:
+        running.wait_for(r"Search index: \d+ briefings")
+        status, head, _ = raw_get(running.port, "/pagefind/pagefind.js")
+        assert status == 200 and header(head, "Content-Type").startswith("text/javascript")
+        mark = len(running.lines)
+        edit(running.site / BRIEFING, lambda text: text.replace("a new round", "a last round"))
+        rebuilt = running.wait_for("^Rebuilt", start=mark)
+        running.wait_for(r"Search index: \d+ briefings", start=running.lines.index(rebuilt.string))
+    finally:
+        assert running.stop()[0] == 0
 
 
 def test_reload_script_is_never_in_build_output(tmp_path):

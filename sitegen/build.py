@@ -48,6 +48,7 @@ from .output import (
 from .pages import Page, Site, make_site, output_path_of, plan_pages
 from .render import UrlHelper, make_environment, static_dirs, template_dirs, template_problem
 from .search import index_site
+from .taxonomy import topic_links
 
 PARALLEL_MINIMUM = 400
 """Below this many items a process pool costs more than it saves."""
@@ -81,7 +82,7 @@ class BuildResult:
 
 def _parse(path: Path, config: SiteConfig, renderer: BodyRenderer) -> Briefing:
     item = load_file(path, config)
-    body = renderer.render(item.body)
+    body = renderer.render(item.body, topic_links(config, item))
     item.html = body.html
     item.summary = item.summary or body.first_paragraph
     return item

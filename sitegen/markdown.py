@@ -8,9 +8,12 @@ validation drops ``javascript:``, ``vbscript:``, ``file:`` and non-image
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 
@@ -32,6 +35,7 @@ def make_parser(options: MarkdownOptions) -> MarkdownIt:
     if options.typographer:
         md.enable(["replacements", "smartquotes"])
     md.use(anchors_plugin, min_level=1, max_level=6)
+    md.core.ruler.push("topic_links", link_topics)
     return md
 
 
@@ -63,13 +67,76 @@ def shorten(text: str, limit: int = SUMMARY_LIMIT) -> str:
     return cut + "…"
 
 
+TopicLinks = Sequence[tuple[re.Pattern[str], str]]
+"""(pattern of a topic's words, link to the topic's page), in the briefing's topic order."""
+
+
+def link_topics(state: StateCore) -> None:
+    """Core rule: link the first mention of each topic in ``env["topic_links"]`` to its page.
+
+    It only splits ``text`` tokens of paragraphs, lists and tables, after
+    parsing, so a link can never land inside a tag, an attribute, code, a
+    heading or another link, and the words stay escaped by the renderer.
+    """
+    pending = list(state.env.get("topic_links", ()))
+    in_heading = False
+    for token in state.tokens:
+        if not pending:
+            return
+        if token.type in ("heading_open", "heading_close"):
+            in_heading = token.type == "heading_open"
+        elif token.type == "inline" and token.children and not in_heading:
+            token.children = _with_topic_links(token.children, pending)
+
+
+_HTML_LINK = re.compile(r"<(/?)a[\s>]", re.IGNORECASE)
+
+
+def _with_topic_links(children: list[Token], pending: list[tuple[re.Pattern[str], str]]) -> list[Token]:
+    result: list[Token] = []
+    depth = 0  # inside a Markdown link or a raw <a> element
+    for child in children:
+        if child.type in ("link_open", "link_close"):
+            depth += child.nesting
+        elif child.type == "html_inline" and (tag := _HTML_LINK.match(child.content)):
+            depth += -1 if tag.group(1) else 1
+        if child.type == "text" and depth == 0 and pending:
+            result.extend(_split_text(child.content, pending))
+        else:
+            result.append(child)
+    return result
+
+
+def _split_text(text: str, pending: list[tuple[re.Pattern[str], str]]) -> list[Token]:
+    """The text as tokens, with the earliest mention of each pending topic made a link (and no longer pending)."""
+    tokens: list[Token] = []
+    position = 0
+    while pending:
+        found = [(match, entry) for entry in pending if (match := entry[0].search(text, position))]
+        if not found:
+            break
+        match, entry = min(found, key=lambda pair: pair[0].start())
+        pending.remove(entry)
+        if match.start() > position:
+            tokens.append(Token("text", "", 0, content=text[position:match.start()]))
+        tokens += [Token("link_open", "a", 1, attrs={"href": entry[1], "class": "topic-link"}),
+                   Token("text", "", 0, content=match.group()),
+                   Token("link_close", "a", -1)]
+        position = match.end()
+    if position < len(text):
+        tokens.append(Token("text", "", 0, content=text[position:]))
+    return tokens
+
+
 class BodyRenderer:
     """Renders Markdown bodies; one instance per build, reused for every file."""
 
     def __init__(self, options: MarkdownOptions) -> None:
         self._md = make_parser(options)
 
-    def render(self, body: str) -> RenderedBody:
-        tokens = self._md.parse(body)
-        html = self._md.renderer.render(tokens, self._md.options, {})
+    def render(self, body: str, topic_links: TopicLinks = ()) -> RenderedBody:
+        """``topic_links`` (empty unless the site sets ``link_topics: true``) link first mentions of topics."""
+        env = {"topic_links": topic_links}
+        tokens = self._md.parse(body, env)
+        html = self._md.renderer.render(tokens, self._md.options, env)
         return RenderedBody(html=html, first_paragraph=shorten(first_paragraph(tokens)))

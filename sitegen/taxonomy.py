@@ -1,0 +1,280 @@
+"""Topics, authors, date archives, related briefings and neighbours in time.
+
+Everything here is computed once per build from the briefings, newest first,
+and then only looked up while pages are planned and rendered. Topics and
+authors are keyed by slug, so spellings that share a URL ("U.S." and "US")
+become one topic with one page instead of one page overwriting the other.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from .config import SiteConfig
+from .content import Briefing, slugify
+from .importers.tags import topic_pattern
+from .markdown import TopicLinks
+from .render import UrlHelper
+
+RELATED_LIMIT = 5
+RELATED_WINDOW = 20
+"""Per shared topic, how many briefings on each side in date order are considered for "related".
+
+A topic with at most ``2 * RELATED_WINDOW + 1`` briefings is scanned whole; a
+bigger one only near the briefing's date. The work per briefing is therefore
+bounded however common a topic gets, and near-in-date is also what the ranking
+prefers among equal scores.
+"""
+
+_INNER_PUNCTUATION = re.compile(r"(?<=\w)[.'’]")
+
+
+def topic_slug(tag: str) -> str:
+    """The URL slug of a tag: dots and apostrophes after a letter vanish first, so "U.S." and "US" agree."""
+    return slugify(_INNER_PUNCTUATION.sub("", tag))
+
+
+@dataclass(eq=False)
+class Group:
+    """Briefings that share one label (a topic, an author), newest first, under one slug."""
+
+    section: ClassVar[str] = ""
+    slug: str
+    name: str
+    briefings: list[Briefing]
+
+    @classmethod
+    def url_of(cls, slug: str) -> str:
+        return f"/{cls.section}/{slug}/"
+
+    @property
+    def url(self) -> str:
+        return self.url_of(self.slug)
+
+    @property
+    def count(self) -> int:
+        return len(self.briefings)
+
+    @property
+    def initial(self) -> str:
+        """The letter an A-Z index files this under; anything but a letter goes under "#"."""
+        first = self.name[:1].upper()
+        return first if first.isalpha() else "#"
+
+
+class Topic(Group):
+    section = "topics"
+
+    @property
+    def feed_url(self) -> str:
+        return self.url + "feed.xml"
+
+
+class Author(Group):
+    section = "authors"
+
+
+@dataclass(eq=False)
+class Month:
+    """The briefings of one calendar month in the site's time zone, newest first."""
+
+    year: int
+    month: int
+    briefings: list[Briefing]
+
+    @property
+    def url(self) -> str:
+        return f"/archive/{self.year:04d}/{self.month:02d}/"
+
+    @property
+    def name(self) -> str:
+        return f"{date(self.year, self.month, 1):%B} {self.year}"
+
+    @property
+    def count(self) -> int:
+        return len(self.briefings)
+
+
+@dataclass(eq=False)
+class Year:
+    year: int
+    months: list[Month]
+
+    @property
+    def count(self) -> int:
+        return sum(month.count for month in self.months)
+
+
+def group_by(briefings: Sequence[Briefing], labels: Callable[[Briefing], Iterable[str]],
+             slug_of: Callable[[str], str], kind: type[Group],
+             names: Mapping[str, str] | None = None) -> tuple[dict[str, Group], list[list[str]]]:
+    """Groups by slug (in slug order) and, per briefing, the slugs of its groups in label order.
+
+    A group's name is the one given in ``names`` for its slug, else its most
+    used spelling.
+    """
+    spellings: Counter[tuple[str, str]] = Counter()
+    members: dict[str, list[Briefing]] = {}
+    slugs_of: list[list[str]] = []
+    known: dict[str, str] = {}  # the same few labels recur on thousands of briefings
+    for briefing in briefings:
+        slugs: list[str] = []
+        for label in labels(briefing):
+            slug = known.get(label)
+            if slug is None:
+                slug = known[label] = slug_of(label)
+            if slug and slug not in slugs:
+                slugs.append(slug)
+                spellings[slug, label] += 1
+                members.setdefault(slug, []).append(briefing)
+        slugs_of.append(slugs)
+    chosen = dict(names or {})
+    for (slug, label), _ in spellings.most_common():  # most used first; ties keep first-seen order
+        chosen.setdefault(slug, label)
+    groups = {slug: kind(slug, chosen[slug], members[slug]) for slug in sorted(members)}
+    return groups, slugs_of
+
+
+def archive(briefings: Sequence[Briefing]) -> list[Year]:
+    """Years and their months, newest first, from briefings already sorted newest first."""
+    years: list[Year] = []
+    for (year, month), items in itertools.groupby(briefings, key=lambda b: (b.date.year, b.date.month)):
+        if not years or years[-1].year != year:
+            years.append(Year(year, []))
+        years[-1].months.append(Month(year, month, list(items)))
+    return years
+
+
+def related_indexes(timestamps: Sequence[float], topics: Sequence[Sequence[int]],
+                    limit: int = RELATED_LIMIT, window: int = RELATED_WINDOW) -> list[list[int]]:
+    """For each briefing, up to ``limit`` others ranked by shared topics weighted by rarity.
+
+    ``topics[i]`` holds topic numbers of briefing ``i``; briefings are in date
+    order. A shared topic is worth log(1 + N/df), so a rare topic counts for
+    more than one on every page; equal scores go to the nearer date. Candidates
+    come from the inverted index topic -> briefings, limited to ``window`` on
+    each side in date order, never from comparing all pairs.
+    """
+    count = len(timestamps)
+    members: dict[int, list[int]] = {}
+    positions: list[list[int]] = []
+    for index, topic_ids in enumerate(topics):
+        spots = []
+        for topic in topic_ids:
+            bucket = members.setdefault(topic, [])
+            spots.append(len(bucket))
+            bucket.append(index)
+        positions.append(spots)
+    # Integer weights (micro-units) add up exactly, so equal scores really are equal.
+    weight = {topic: round(1e6 * math.log(1 + count / len(bucket))) for topic, bucket in members.items()}
+
+    result: list[list[int]] = []
+    for index, topic_ids in enumerate(topics):
+        scores: dict[int, int] = {}
+        get = scores.get
+        for topic, spot in zip(topic_ids, positions[index], strict=True):
+            bucket, worth = members[topic], weight[topic]
+            for other in bucket[max(0, spot - window): spot + window + 1]:
+                scores[other] = get(other, 0) + worth
+        scores.pop(index, None)
+        result.append(_best(scores, limit, timestamps, timestamps[index]))
+    return result
+
+
+def _best(scores: dict[int, int], limit: int, timestamps: Sequence[float], when: float) -> list[int]:
+    """The ``limit`` best-scored candidates, equal scores going to the nearer date.
+
+    Only candidates scoring at least the ``limit``-th best score can make the
+    cut, so only they are sorted with the tie-break; that keeps this cheap when
+    hundreds of candidates share just one common topic.
+    """
+    cutoff = sorted(scores.values(), reverse=True)[limit - 1] if len(scores) > limit else 0
+    contenders = sorted((-score, abs(timestamps[other] - when), other)
+                        for other, score in scores.items() if score >= cutoff)
+    return [other for _, _, other in contenders[:limit]]
+
+
+class Taxonomy:
+    """Topics, authors, archive and cross-links of one build, looked up by briefing."""
+
+    def __init__(self, briefings: Sequence[Briefing], declared_topics: Iterable[str] = ()) -> None:
+        """``briefings`` newest first; ``declared_topics`` (site.yml ``topics:``) name their topics."""
+        names = {topic_slug(name): name for name in declared_topics}
+        topics, topic_slugs = group_by(briefings, lambda b: b.tags, topic_slug, Topic, names)
+        authors, author_slugs = group_by(briefings, lambda b: [b.author] if b.author else [], slugify, Author)
+        self.briefings = list(briefings)
+        self.topics: dict[str, Topic] = topics  # type: ignore[assignment]
+        self.authors: dict[str, Author] = authors  # type: ignore[assignment]
+        self.years = archive(self.briefings)
+        self._position = {b.url: index for index, b in enumerate(self.briefings)}
+        self._topics = [[self.topics[slug] for slug in slugs] for slugs in topic_slugs]
+        self._authors = [self.authors[slugs[0]] if slugs else None for slugs in author_slugs]
+        numbers = {slug: number for number, slug in enumerate(self.topics)}
+        related = related_indexes([b.date.timestamp() for b in self.briefings],
+                                  [[numbers[slug] for slug in slugs] for slugs in topic_slugs])
+        self._related = [[self.briefings[i] for i in found] for found in related]
+
+    def topics_of(self, briefing: Briefing) -> list[Topic]:
+        """The briefing's topics, in the order its front matter lists them."""
+        return self._topics[self._position[briefing.url]]
+
+    def author_of(self, briefing: Briefing) -> Author | None:
+        return self._authors[self._position[briefing.url]]
+
+    def related(self, briefing: Briefing) -> list[Briefing]:
+        return self._related[self._position[briefing.url]]
+
+    def neighbours(self, briefing: Briefing) -> tuple[Briefing | None, Briefing | None]:
+        """The next newer and next older briefing in time."""
+        index = self._position[briefing.url]
+        newer = self.briefings[index - 1] if index > 0 else None
+        older = self.briefings[index + 1] if index + 1 < len(self.briefings) else None
+        return newer, older
+
+    @property
+    def months(self) -> list[Month]:
+        return [month for year in self.years for month in year.months]
+
+    @property
+    def topics_by_name(self) -> list[Topic]:
+        return sorted(self.topics.values(), key=lambda t: (t.name.casefold(), t.slug))
+
+    @property
+    def topics_by_size(self) -> list[Topic]:
+        return sorted(self.topics.values(), key=lambda t: (-t.count, t.name.casefold(), t.slug))
+
+    @property
+    def authors_by_name(self) -> list[Author]:
+        return sorted(self.authors.values(), key=lambda a: (a.name.casefold(), a.slug))
+
+
+def topic_links(config: SiteConfig, item: Briefing) -> TopicLinks:
+    """What the first mention of each of ``item``'s topics in its body links to (``link_topics: true``).
+
+    Only the briefing's own topics are linked, so the page linked to always
+    exists and the body depends on nothing but its own file and site.yml. A
+    topic's words are its tag plus, when site.yml's ``topics:`` declares it,
+    the name and words written there, matched as the importer matches them.
+    """
+    if not config.link_topics or item.kind != "briefing":
+        return []
+    declared = {topic_slug(name): (name, *words) for name, words in config.topics.items()}
+    url = UrlHelper(config.base_url, config.base_path).url
+    links = []
+    for slug in dict.fromkeys(topic_slug(tag) for tag in item.tags):
+        words = tuple(tag for tag in item.tags if topic_slug(tag) == slug) + declared.get(slug, ())
+        links.append((_words_pattern(words), url(Topic.url_of(slug))))
+    return links
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return topic_pattern(list(words))

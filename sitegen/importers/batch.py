@@ -84,7 +84,7 @@ class ImportReport:
 
     def summary(self) -> str:
         return (f"{len(self.imported)} imported, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-                f"{len(self.conflicts)} conflicts, {len(self.skipped)} skipped")
+                f"{len(self.conflicts)} in conflict, {len(self.skipped)} skipped")
 
     def lines(self, limit: int = 50) -> list[str]:
         """What was written, one line per briefing unless there are more than ``limit``; then the counts."""

@@ -170,9 +170,11 @@ def _parse_masthead(lines: _Lines, roles: dict[str, str], rel: str, tz: tzinfo) 
                      "put the title on its own line between the masthead and the dateline")
     title = _title(lines, rel)
     lines.skip_blank()
-    if not lines.peek():
-        raise _error(rel, lines.number, "no dateline after the title",
-                     "add a line such as `Sat 14 Mar 2020 | 02:53 PM` under the title")
+    if not looks_like_dateline(lines.peek()):
+        found = f"found {lines.peek()!r}" if lines.peek() else "the file ends"
+        raise _error(rel, lines.number, f"no dateline under the title: {found}",
+                     "add a line such as `Sat 14 Mar 2020 | 02:53 PM` under the title, "
+                     "or import the file with --format plain")
     date, warnings = parse_dateline(lines.peek(), tz, rel, lines.number)
     lines.index += 1
     author = _author(lines)

@@ -47,11 +47,12 @@ class IndexStats:
 
     pages: int
     words: int
+    """Distinct words in the index, as Pagefind counts them."""
     bytes: int
     seconds: float
 
     def summary(self) -> str:
-        return (f"Search index: {self.pages:,} briefings, {self.words:,} words, "
+        return (f"Search index: {self.pages:,} briefings, {self.words:,} distinct words, "
                 f"{self.bytes / 1e6:.1f} MB in {self.seconds:.2f} s")
 
 

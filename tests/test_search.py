@@ -146,7 +146,7 @@ def test_build_reports_what_it_indexed(tmp_path):
     site = make_site(tmp_path / "site")
     result = build(site)
     assert result.returncode == 0, result.stderr
-    assert re.search(r"Search index: 5 briefings, [\d,]+ words, [\d.]+ MB in [\d.]+ s", result.stderr)
+    assert re.search(r"Search index: 5 briefings, [\d,]+ distinct words, [\d.]+ MB in [\d.]+ s", result.stderr)
 
 
 def test_no_search_and_search_false_skip_the_index(tmp_path):

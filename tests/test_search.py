@@ -212,6 +212,7 @@ def test_idlib_lists_the_seed_briefing_first(built, open_page, static_server):
 def test_topic_filter_narrows_results_and_is_kept_in_the_url(built, open_page, static_server):
     page = open_page(static_server(built) + "/search/?q=Syria")
     assert set(wait_for_results(page, "Syria", 3)) > HUMANITARIAN
+    page.click(".pagefind-ui__filter-name:text-is('Topic')")
     page.click("label[for='topic-Humanitarian']")
     assert set(wait_for_results(page, "Syria", 2)) == HUMANITARIAN
     page.wait_for_function("() => location.search === '?q=Syria&topic=Humanitarian'")

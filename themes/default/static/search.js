@@ -44,21 +44,21 @@
   function start(root) {
     var params = new URLSearchParams(location.search);
     var query = (params.get("q") || "").trim();
+    var chosen = filtersFrom(params);
     var ui = new PagefindUI({
       element: "#" + root.id,
       bundlePath: root.dataset.bundle,
       baseUrl: root.dataset.base,
       showImages: false,
       showSubResults: false,
-      resetStyles: false,
+      showEmptyFilters: false,
       autofocus: !query,
-      openFilters: FILTERS,
+      openFilters: Object.keys(chosen),
       translations: {
         placeholder: "Search briefings",
         zero_results: "No briefings match “[SEARCH_TERM]”. Try other or fewer words, or clear the filters."
       }
     });
-    var chosen = filtersFrom(params);
     if (Object.keys(chosen).length) ui.triggerFilters(chosen);
     if (query) ui.triggerSearch(query);
     root.addEventListener("input", function () { writeUrl(root); });

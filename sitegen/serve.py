@@ -24,15 +24,13 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import sys
 import threading
 import time
 import traceback
 import webbrowser
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -693,20 +691,6 @@ class ServeOptions:
     drafts: bool = True
 
 
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Stop the same clean way on SIGTERM (a process manager, a test) as on Ctrl-C."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def serve(site: Path, options: ServeOptions) -> int:
     """Build, serve and rebuild until Ctrl-C; return the exit code.
 
@@ -728,14 +712,13 @@ def serve(site: Path, options: ServeOptions) -> int:
     server.preview = preview
     watcher = SourceWatcher(root, preview.rebuilds.add)
     try:
-        with _sigterm_as_interrupt():
-            watcher.start()
-            preview.start()
-            preview.status.wait_after(0, timeout=None)
-            print(f"Serving the preview at {url} (Ctrl-C to stop)", flush=True)
-            if options.open_browser:
-                webbrowser.open(url)
-            server.serve_forever()
+        watcher.start()
+        preview.start()
+        preview.status.wait_after(0, timeout=None)
+        print(f"Serving the preview at {url} (Ctrl-C to stop)", flush=True)
+        if options.open_browser:
+            webbrowser.open(url)
+        server.serve_forever()
     except KeyboardInterrupt:
         print("\nStopped.", flush=True)
     finally:

@@ -374,6 +374,40 @@ def test_broken_site_yml_shows_the_error_page_until_fixed(server):
         events.close()
 
 
+def test_template_errors_in_a_new_templates_folder_are_shown_until_removed(server):
+    events = EventStream(server.port)
+    templates = server.site / "templates"
+    try:
+        events.next()
+        templates.mkdir()
+        time.sleep(0.3)  # the new folder is watched once the site folder's watch has seen it
+        (templates / "briefing.html").write_text('{% extends "base.html" %}\n{% block main %}\n{{ page.title }\n')
+        while events.next()["ok"]:
+            pass
+        status, _, body = raw_get(server.port, BRIEFING_URL)
+        assert status == 500 and b"templates/briefing.html:3" in body and b"template syntax error" in body
+    finally:
+        shutil.rmtree(templates)
+    try:
+        assert events.next()["ok"]
+        assert raw_get(server.port, BRIEFING_URL)[0] == 200
+    finally:
+        events.close()
+
+
+def test_a_site_broken_at_start_is_served_as_the_error_page(tmp_path):
+    site = copy_site(tmp_path)
+    edit(site / BRIEFING, lambda text: text.replace("title: Ceasefire", "title: [Ceasefire"))
+    running = Server(site, "--port", "0")
+    try:
+        status, _, body = raw_get(running.port, "/")
+        assert status == 500 and f"{BRIEFING}:3".encode() in body and b"invalid YAML" in body
+        edit(site / BRIEFING, lambda text: text.replace("title: [Ceasefire", "title: Ceasefire"))
+        wait_until(lambda: raw_get(running.port, BRIEFING_URL)[0] == 200)
+    finally:
+        assert running.stop()[0] == 0
+
+
 def test_new_raw_articles_in_seeds_are_imported(server):
     seed = REPO / "seeds" / "000_66980ba76a757afa.txt"
     shutil.copy(seed, server.site / "seeds" / seed.name)

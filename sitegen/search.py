@@ -38,7 +38,11 @@ INSTALL_HINT = ("install it with `python -m pip install 'pagefind-bin>=1.1,<2'`,
 
 
 class PagefindMissing(Exception):
-    """No runnable Pagefind binary; the message says where we looked."""
+    """No runnable Pagefind binary: what we found, and what to do about it."""
+
+    def __init__(self, message: str, hint: str = INSTALL_HINT) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,9 @@ def find_pagefind() -> Path:
     if override:
         path = Path(override).expanduser()
         if not path.is_file():
-            raise PagefindMissing(f"{BINARY_ENV} is set to {override}, but there is no file there")
+            raise PagefindMissing(f"{BINARY_ENV} is set to {override}, but there is no file there",
+                                  f"point {BINARY_ENV} at a pagefind binary, or unset it to use the one from "
+                                  "the pagefind-bin package, or build with --no-search")
         return path
     try:
         import pagefind_bin
@@ -141,7 +147,7 @@ def index_site(site_dir: Path, stream: TextIO | None = None) -> list[Problem]:
         with _Notice(stream, "Indexing for search…"):
             stats = build_index(site_dir)
     except PagefindMissing as error:
-        return [Problem(WHERE, None, f"Pagefind not found: {error}; {AFTER_FAILURE}", INSTALL_HINT)]
+        return [Problem(WHERE, None, f"Pagefind not found: {error}; {AFTER_FAILURE}", error.hint)]
     except subprocess.CalledProcessError as error:
         _remove_bundle(site_dir)
         detail = _tail(f"{error.stdout}\n{error.stderr}")

@@ -172,7 +172,8 @@ def test_missing_pagefind_is_explained_and_the_site_still_published(tmp_path, op
     assert result.returncode == 1
     assert "Pagefind not found: SITEGEN_PAGEFIND is set to" in result.stderr
     assert "published without a search index" in result.stderr
-    assert "pip install" in result.stderr and "--no-search" in result.stderr
+    assert "unset it to use the one from the pagefind-bin package" in result.stderr
+    assert "--no-search" in result.stderr
     assert "Traceback" not in result.stderr
     public = site / "public"
     assert (public / "briefings/2024/05/a-briefing-written-after-the-last-index/index.html").is_file()
@@ -190,6 +191,15 @@ def test_failing_pagefind_shows_its_output(tmp_path):
     assert "Pagefind failed (exit code 3)" in result.stderr and "the disk is full" in result.stderr
     assert (site / "public" / SEED_URL.strip("/") / "index.html").is_file()
     assert not (site / "public/pagefind").exists()
+
+
+def test_pagefind_that_cannot_run_is_explained(tmp_path):
+    site = make_site(tmp_path / "site")
+    not_executable = write(tmp_path / "pagefind", "#!/bin/sh\nexit 0\n")
+    result = build(site, env={**os.environ, "SITEGEN_PAGEFIND": str(not_executable)})
+    assert result.returncode == 1
+    assert "Pagefind could not be run" in result.stderr and "chmod +x" in result.stderr
+    assert (site / "public/index.html").is_file() and not (site / "public/pagefind").exists()
 
 
 # --- the search page, in a browser ------------------------------------------------------------------

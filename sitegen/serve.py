@@ -153,13 +153,13 @@ class PreviewBuilder:
 
     def rebuild(self, changed: set[Path]) -> BuildResult:
         self.unsettled |= changed
-        builder = self.builder
+        builder, restart = self.builder, False
         if builder is None or self.root / CONFIG_NAME in self.unsettled:
             self.close()
             builder = self.builder = Builder(load_config(self.root), self.options, in_place=True)
-            self.unsettled.clear()
+            restart = True
         self.unsettled |= import_seeds(builder.config, self.unsettled)
-        scan_all = not self.unsettled or any(changes_folders(path, builder.config) for path in self.unsettled)
+        scan_all = restart or not self.unsettled or any(changes_folders(p, builder.config) for p in self.unsettled)
         result = builder.build(None if scan_all else self.unsettled)
         self.unsettled = set()
         return result
@@ -412,9 +412,10 @@ def with_live_reload(page: bytes, outcome: BuildOutcome, error_page: bool = Fals
 
 
 def source_excerpt(root: Path, problem: Problem, around: int = 2) -> str:
-    """The lines around a problem's line, escaped, with that line marked; empty when there is nothing to show."""
+    """The lines around a problem's line in the author's file, escaped, with that line marked; empty when
+    the problem has no line or names no file of the site (a URL, the built-in theme)."""
     path = root / problem.path
-    if not problem.line or not path.is_file():
+    if not problem.line or Path(problem.path).is_absolute() or not path.is_file():
         return ""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()

@@ -17,6 +17,7 @@ watchdog's thread queues changed paths; the rebuild worker is the only writer.
 from __future__ import annotations
 
 import errno
+import fcntl
 import html
 import json
 import mimetypes
@@ -30,7 +31,8 @@ import threading
 import time
 import traceback
 import webbrowser
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -692,6 +694,23 @@ class ServeOptions:
     drafts: bool = True
 
 
+@contextmanager
+def preview_session(root: Path) -> Iterator[bool]:
+    """Hold the site's preview folder for this session; yields False when another ``sitegen serve`` holds it.
+
+    Two servers on one site would rebuild the same folder with different base URLs.
+    """
+    lock_path = root / PREVIEW_DIR.parent / "preview.session.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+
+
 def serve(site: Path, options: ServeOptions) -> int:
     """Build, serve and rebuild until Ctrl-C; return the exit code.
 
@@ -699,12 +718,23 @@ def serve(site: Path, options: ServeOptions) -> int:
     once and the base URL holds the real port (``--port 0`` picks a free one).
     """
     config = load_config(site)
+    with preview_session(config.root) as ours:
+        if not ours:
+            print("error: another `sitegen serve` is already previewing this site.\n"
+                  "    hint: use the one that runs, or stop it (Ctrl-C in its terminal) first", file=sys.stderr)
+            return 1
+        try:
+            server = PreviewServer(options.host, options.port)
+        except OSError as error:
+            print(bind_problem(error, options.host, options.port), file=sys.stderr)
+            return 1
+        run(server, config, options)
+    return 0
+
+
+def run(server: PreviewServer, config: SiteConfig, options: ServeOptions) -> None:
+    """The session itself: first build, then serve and rebuild until Ctrl-C."""
     root = config.root
-    try:
-        server = PreviewServer(options.host, options.port)
-    except OSError as error:
-        print(bind_problem(error, options.host, options.port), file=sys.stderr)
-        return 1
     url = server_url(options.host, server.server_address[1])
     if options.host not in LOCAL_HOSTS:
         print(f"warning: listening on {options.host}: the preview, drafts included, "
@@ -726,4 +756,3 @@ def serve(site: Path, options: ServeOptions) -> int:
         watcher.stop()
         preview.stop()
         server.server_close()
-    return 0

@@ -437,11 +437,21 @@ def test_reload_script_is_never_in_build_output(tmp_path):
     assert pages and not any("__sitegen" in page.read_text() for page in pages)
 
 
-def test_taken_port_is_reported_with_a_hint(server):
-    result = run_sitegen("serve", "--site", server.site, "--port", str(server.port), timeout=30)
+def test_taken_port_is_reported_with_a_hint(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_sitegen("serve", "--site", copy_site(tmp_path), "--port", str(port), timeout=30)
     assert result.returncode == 1
-    assert f"port {server.port}" in result.stderr and "--port" in result.stderr
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_second_server_on_the_same_site_is_refused(server):
+    result = run_sitegen("serve", "--site", server.site, "--port", "0", timeout=30)
+    assert result.returncode == 1 and "already previewing this site" in result.stderr
+    assert raw_get(server.port, BRIEFING_URL)[0] == 200  # the first one is undisturbed
 
 
 def test_other_hosts_get_a_warning(tmp_path):

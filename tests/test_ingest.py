@@ -407,6 +407,20 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monk
     assert [p.name for p in tmp_path.iterdir()] == ["a.md"]
 
 
+def test_a_write_that_fails_during_an_import_is_reported_not_counted(site, monkeypatch):
+    raw(site, "a.txt", article())
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    report = run_import(site)
+    assert report.imported == [] and not report.ok
+    [problem] = report.skipped
+    assert (problem.path, problem.message) == ("seeds/a.txt", "cannot read or write: No space left on device")
+    assert not [p for p in (site / "content").rglob("*") if p.is_file()]
+
+
 # --- tags ------------------------------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,8 @@ it every time):
 * A new article never replaces another one's file or URL: it gets a ``-2``
   suffix instead.
 * Every file is written atomically (temporary file, fsync, rename), so an
-  interrupted run leaves whole files only.
+  interrupted run leaves whole files only. Writes run on a few threads: each
+  one mostly waits for its fsync, so they overlap instead of queueing.
 * A file that cannot be read or parsed is reported with its line and skipped;
   the rest of the batch still goes in.
 """
@@ -23,6 +24,7 @@ import itertools
 import os
 import re
 import secrets
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +42,7 @@ from .writer import is_untouched, render_file
 
 BRIEFINGS_DIR = "briefings"
 RAW_SUFFIX = ".txt"
+WRITE_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,31 @@ class _Existing:
     date: datetime | None
 
 
+class _Writes:
+    """Atomic writes on a few threads; the run's bookkeeping stays on the main thread."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="import-write")
+        self._jobs: list[tuple[Change, Future[None]]] = []
+
+    def submit(self, change: Change, target: Path, text: str, replaces: Path | None) -> None:
+        self._jobs.append((change, self._pool.submit(_write_and_replace, target, text, replaces)))
+
+    def failures(self) -> list[tuple[Change, BaseException]]:
+        """Wait for every write; the ones that failed, with why."""
+        self._pool.shutdown(wait=True)
+        return [(change, job.exception()) for change, job in self._jobs if job.exception() is not None]
+
+    def cancel(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_and_replace(target: Path, text: str, replaces: Path | None) -> None:
+    write_atomically(target, text)
+    if replaces is not None:
+        replaces.unlink(missing_ok=True)
+
+
 @dataclass
 class _Run:
     """Everything one import run knows: the site, the options, and what content/ holds."""
@@ -110,6 +138,7 @@ class _Run:
     config: SiteConfig
     options: ImportOptions
     picker: TagPicker
+    writes: _Writes
     by_source: dict[str, _Existing] = field(default_factory=dict)
     taken: dict[str, Path] = field(default_factory=dict)  # "YYYY/MM/slug" → the file that has that URL
 
@@ -139,19 +168,36 @@ def import_articles(config: SiteConfig, paths: list[Path], options: ImportOption
     """Import every raw file under ``paths`` into content/; never raises for one bad file."""
     files, problems = find_raw_files(config, paths)
     report = ImportReport(problems=problems)
-    run = _Run(config, options, TagPicker(config.topics, config.max_tags))
+    run = _Run(config, options, TagPicker(config.topics, config.max_tags), _Writes())
     _index_content(run)
-    with Progress("Importing", len(files)) as progress:
-        for path in files:
-            try:
-                _import_one(run, path, report)
-            except SiteError as error:
-                report.problems.extend(error.problems)
-            except OSError as error:
-                report.problems.append(Problem(_source_path(config, path), None,
-                                               f"cannot read or write: {error.strerror or error}"))
-            progress.advance()
+    try:
+        with Progress("Importing", len(files)) as progress:
+            for path in files:
+                try:
+                    _import_one(run, path, report)
+                except SiteError as error:
+                    report.problems.extend(error.problems)
+                except OSError as error:
+                    report.problems.append(_os_problem(_source_path(config, path), error))
+                progress.advance()
+    except BaseException:
+        run.writes.cancel()
+        raise
+    for change, error in run.writes.failures():
+        _forget(report, change)
+        report.problems.append(_os_problem(change.source, error))
     return report
+
+
+def _os_problem(source: str, error: BaseException) -> Problem:
+    reason = getattr(error, "strerror", None) or error
+    return Problem(source, None, f"cannot read or write: {reason}", "check the folder's permissions and free space")
+
+
+def _forget(report: ImportReport, change: Change) -> None:
+    for changes in (report.imported, report.updated):
+        if change in changes:
+            changes.remove(change)
 
 
 def _index_content(run: _Run) -> None:
@@ -208,9 +254,9 @@ def _import_one(run: _Run, raw: Path, report: ImportReport) -> None:
     if existing and existing.path == target and existing.path.read_text(encoding="utf-8") == written:
         report.unchanged.append(change)
         return
-    write_atomically(target, written)
-    if existing and existing.path != target:
-        existing.path.unlink(missing_ok=True)
+    moved_from = existing.path if existing and existing.path != target else None
+    run.writes.submit(change, target, written, replaces=moved_from)
+    if existing and moved_from:
         run.taken.pop(_url_key(existing.date, existing.slug), None)
     (report.updated if existing else report.imported).append(change)
     run.by_source[source] = _Existing(target, sha256, slug, date)

@@ -25,7 +25,7 @@ from .markdown import TopicLinks
 from .render import UrlHelper
 
 RELATED_LIMIT = 5
-RELATED_WINDOW = 20
+RELATED_WINDOW = 10
 """Per shared topic, how many briefings on each side in date order are considered for "related".
 
 A topic with at most ``2 * RELATED_WINDOW + 1`` briefings is scanned whole; a
@@ -161,7 +161,8 @@ def related_indexes(timestamps: Sequence[float], topics: Sequence[Sequence[int]]
     order. A shared topic is worth log(1 + N/df), so a rare topic counts for
     more than one on every page; equal scores go to the nearer date. Candidates
     come from the inverted index topic -> briefings, limited to ``window`` on
-    each side in date order, never from comparing all pairs.
+    each side in date order, never from comparing all pairs; each candidate is
+    then scored on every topic it shares, windowed or not.
     """
     count = len(timestamps)
     members: dict[int, list[int]] = {}
@@ -176,13 +177,21 @@ def related_indexes(timestamps: Sequence[float], topics: Sequence[Sequence[int]]
     # Integer weights (micro-units) add up exactly, so equal scores really are equal.
     weight = {topic: round(1e6 * math.log(1 + count / len(bucket))) for topic, bucket in members.items()}
 
+    # A topic longer than its window is "common": its members as a set find, among the candidates
+    # that other topics brought in, those that share it too, so every score counts every shared topic.
+    common = {topic: set(bucket) for topic, bucket in members.items() if len(bucket) > 2 * window + 1}
+
     result: list[list[int]] = []
     for index, topic_ids in enumerate(topics):
+        candidates: set[int] = set()
+        for topic, spot in zip(topic_ids, positions[index], strict=True):
+            bucket = members[topic]
+            candidates.update(bucket[max(0, spot - window): spot + window + 1] if topic in common else bucket)
         scores: dict[int, int] = {}
         get = scores.get
-        for topic, spot in zip(topic_ids, positions[index], strict=True):
-            bucket, worth = members[topic], weight[topic]
-            for other in bucket[max(0, spot - window): spot + window + 1]:
+        for topic in topic_ids:
+            worth = weight[topic]
+            for other in candidates.intersection(common[topic]) if topic in common else members[topic]:
                 scores[other] = get(other, 0) + worth
         scores.pop(index, None)
         result.append(_best(scores, limit, timestamps, timestamps[index]))

@@ -130,7 +130,7 @@ def brute_force(timestamps: list[float], topics: list[list[int]], limit: int = 5
     return result
 
 
-archives = st.integers(min_value=1, max_value=40).flatmap(lambda n: st.tuples(
+archives = st.integers(min_value=1, max_value=2 * RELATED_WINDOW + 1).flatmap(lambda n: st.tuples(
     st.lists(st.integers(0, 10_000), min_size=n, max_size=n).map(sorted),
     st.lists(st.lists(st.integers(0, 8), max_size=4, unique=True), min_size=n, max_size=n)))
 
@@ -141,6 +141,25 @@ def test_inverted_index_matches_comparing_all_pairs_while_topics_fit_the_window(
     timestamps, topics = archive
     assert len(timestamps) <= 2 * RELATED_WINDOW + 1  # so no topic is cut to its window
     assert related_indexes(timestamps, topics) == brute_force(timestamps, topics)
+
+
+def test_a_candidate_scores_every_shared_topic_even_outside_one_topics_window():
+    # Topics A and B are both common. X shares both with the target but lies outside B's window
+    # (50 B-only briefings in between); it must still outrank briefings that share one topic.
+    a, b = 0, 1
+    items = [(float(t), [a]) for t in range(60)] + [(100.0, [a, b])] + \
+            [(float(t), [b]) for t in range(101, 151)] + [(200.0, [a, b])]
+    timestamps, topics = [t for t, _ in items], [ts for _, ts in items]
+    x, target = 60, len(items) - 1
+    assert related_indexes(timestamps, topics)[target][0] == x
+
+
+def test_a_candidate_far_back_on_a_short_topic_also_gets_the_common_topic_it_shares():
+    rare, common = 0, 1
+    items = [(0.0, [rare, common])] + [(float(t), [common]) for t in range(1, 11)] + \
+            [(float(t), [rare]) for t in (11, 12, 13)] + [(20.0, [rare, common])]
+    timestamps, topics = [t for t, _ in items], [ts for _, ts in items]
+    assert related_indexes(timestamps, topics, window=2)[-1][0] == 0
 
 
 def test_a_topic_on_every_briefing_costs_only_its_window_and_still_finds_the_nearest():

@@ -186,13 +186,31 @@ class Layout:
         base = urlsplit(base_url)
         self.host = base.netloc.lower()
         self.base_path = base.path if base.path.endswith("/") else base.path + "/"
+        self._known: dict[tuple[str, str], Target] = {}
 
     def page_url(self, relpath: str) -> str:
         return self.base_path + quote(relpath)
 
     def classify(self, page: str, link: str) -> Target:
-        """Resolve ``link`` as found on ``page`` the way a browser would."""
+        """Resolve ``link`` as found on ``page`` the way a browser would.
+
+        Most links repeat across pages (navigation, topics), so each is resolved
+        once per context: the page for ``#x`` and ``?q``, its folder for relative
+        paths, nothing for absolute ones.
+        """
         link = link.strip(_C0_AND_SPACE)
+        if link[:1] in ("", "#", "?"):
+            context = page
+        elif link[:1] == "/" or ":" in link.split("/", 1)[0]:
+            context = ""
+        else:
+            context = page.rpartition("/")[0]
+        key = (context, link)
+        if key not in self._known:
+            self._known[key] = self._resolve(page, link)
+        return self._known[key]
+
+    def _resolve(self, page: str, link: str) -> Target:
         parts = urlsplit(link)
         scheme = parts.scheme.lower()
         if scheme in _UNSAFE_SCHEMES:

@@ -113,7 +113,8 @@ ODD_NAMES = ["with space.md", "café über.md", "it's \"quoted\".md", "hash#tag.
 def test_odd_file_names_and_titles_build_to_working_urls(site):
     for index, name in enumerate(ODD_NAMES):
         title = Path(name).stem
-        write(site / "content" / name, briefing(f'"{title.replace(chr(34), "")} {index}"', body=f"Body {index}."))
+        write(site / "content" / name, briefing(f'"{title.replace(chr(34), "")} {index}"', body=f"Body {index}.",
+                                                tags=f"[{title.replace(chr(34), '')!r}]"))
     result, _ = build_timed(site)
     assert result.returncode == 0, result.stderr
     pages = [p for p in (site / "public" / "briefings").rglob("index.html")]

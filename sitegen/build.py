@@ -254,11 +254,12 @@ def template_fingerprints(env: jinja2.Environment, names: Iterable[str], site: S
     for name in set(names):
         try:
             closure = template_closure(env, name)
+            uses_site = any("site" in meta.find_undeclared_variables(tree) for tree in closure.values())
         except jinja2.TemplateError:
-            result[name] = "?"  # unresolvable: never matches, so the page renders and reports the error
+            result[name] = "?"  # broken: never matches, so the page renders and reports the error
             continue
         result[name] = "|".join(f"{n}:{files.get(n, '?')}" for n in sorted(closure))
-        if any("site" in meta.find_undeclared_variables(tree) for tree in closure.values()):
+        if uses_site:
             result[name] += "|site:" + whole_site
     return result
 

@@ -16,8 +16,10 @@ import contextlib
 import dataclasses
 import hashlib
 import multiprocessing
+import multiprocessing.pool
 import os
 import shutil
+import signal
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -101,6 +103,12 @@ def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | Si
     return results
 
 
+def _pool(workers: int) -> multiprocessing.pool.Pool:
+    """Forked workers that leave Ctrl-C to the parent, so an interrupted build prints no tracebacks."""
+    return multiprocessing.get_context("fork").Pool(workers, initializer=signal.signal,
+                                                     initargs=(signal.SIGINT, signal.SIG_IGN))
+
+
 def _chunks(items: Sequence[Any], count: int) -> list[Sequence[Any]]:
     size = -(-len(items) // count)
     return [items[i:i + size] for i in range(0, len(items), size)]
@@ -115,7 +123,7 @@ def parse_files(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | Si
     workers = _pool_size(len(paths))
     if workers == 1:
         return _parse_many(paths, config)
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with _pool(workers) as pool:
         parts = pool.starmap(_parse_many, [(chunk, config) for chunk in _chunks(paths, workers * 4)])
     return [result for part in parts for result in part]
 
@@ -314,7 +322,7 @@ def render_pages(pages: list[Page], env: jinja2.Environment, site: Site, writer:
                 env.get_template(name)  # compile once, before forking, so workers share it
         _FORKED.update(pages=pages, env=env, site=site, writer=writer)
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with _pool(workers) as pool:
                 results = pool.map(_render_forked, _chunks(range(len(pages)), workers * 4))
         finally:
             _FORKED.clear()
@@ -381,6 +389,7 @@ class Builder:
                                 clean=options.clean)
         self._files: dict[str, tuple[int, int, Briefing]] | None = None
         self._fingerprints: dict[str, str] | None = None
+        self._statics: set[str] = set()
 
     def close(self) -> None:
         self.cache.close()
@@ -472,6 +481,8 @@ class Builder:
             writer.copy_file(path, relpath)
         current = {p.url for p in pages}
         writer.remove(output_path_of(url) for url in previous if not url.startswith("@") and url not in current)
+        writer.remove(self._statics - statics.keys())
+        self._statics = set(statics)
         return reused
 
 

@@ -92,11 +92,25 @@ def test_preview_builder_updates_and_removes_pages_in_place(site):
         edited = site / "content/briefings/charlie.md"
         write(edited, briefing("Charlie", date="2024-05-03", body="Fresh words."))
         result = builder.build(changed={edited})
-        assert result.rendered <= 4
+        assert result.rendered < result.pages - 4
         assert "Fresh words." in page(site, "charlie", ".sitegen/preview")
         (site / "content/briefings/alpha.md").unlink()
         builder.build(changed={site / "content/briefings/alpha.md"})
         assert not (site / ".sitegen/preview/briefings/2024/05/alpha/index.html").exists()
         assert "Alpha" not in page(site, "bravo", ".sitegen/preview")
+    finally:
+        builder.close()
+
+
+def test_preview_builder_drops_a_deleted_static_file(site):
+    three_briefings(site)
+    write(site / "static/extra.css", "body {}")
+    builder = Builder(load_config(site), BuildOptions(output=site / ".sitegen/preview", search=False), in_place=True)
+    try:
+        builder.build()
+        assert (site / ".sitegen/preview/extra.css").is_file()
+        (site / "static/extra.css").unlink()
+        builder.build(changed=set())
+        assert not (site / ".sitegen/preview/extra.css").exists()
     finally:
         builder.close()

@@ -7,8 +7,9 @@ Each run is the real command in a child process (`python -m sitegen import
 interpreter start-up, reading, parsing, tagging, rendering the front matter and
 the fsync of every written file: what a user waits for. Every run starts from
 an empty content/ folder under .cache/bench/import/; a last run re-imports into
-a full one, the no-op ``make build`` pays each time. Prints the median and the
-files per second.
+a full one, the no-op ``make build`` pays each time. Prints the median wall
+time, files per second, and the median CPU time (user + system) of the child,
+which stays steady when other work shares the machine.
 
 The corpus is found at ../shared/corpus/bbc next to the repository, or under
 $SITEGEN_CORPUS.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,15 +41,18 @@ def fresh_site() -> Path:
     return WORK
 
 
-def timed_import(site: Path) -> tuple[float, str]:
-    """Seconds for one `sitegen import` of the corpus, and its summary line."""
+def timed_import(site: Path) -> tuple[float, float, str]:
+    """Wall and CPU seconds for one `sitegen import` of the corpus, and its summary line."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "sitegen", "import", str(CORPUS), "--tag-from-folder",
                              "--site", str(site)], capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         sys.exit(f"import failed ({result.returncode}):\n{result.stderr}")
-    return seconds, result.stdout.strip().splitlines()[-1]
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, result.stdout.strip().splitlines()[-1]
 
 
 def main() -> None:
@@ -58,17 +63,18 @@ def main() -> None:
         sys.exit(f"corpus not found at {CORPUS}; set SITEGEN_CORPUS to the folder holding bbc/")
     files = sum(1 for _ in CORPUS.rglob("*.txt"))
 
-    cold = []
+    walls, cpus = [], []
     for run in range(1, args.repeat + 1):
-        seconds, summary = timed_import(fresh_site())
-        cold.append(seconds)
-        print(f"run {run}: {seconds:.2f} s  ({summary})", file=sys.stderr)
-    again, summary = timed_import(WORK)
+        wall, cpu, summary = timed_import(fresh_site())
+        walls.append(wall)
+        cpus.append(cpu)
+        print(f"run {run}: {wall:.2f} s wall, {cpu:.2f} s CPU  ({summary})", file=sys.stderr)
+    again, _, summary = timed_import(WORK)
     print(f"re-import: {again:.2f} s  ({summary})", file=sys.stderr)
 
-    median = statistics.median(cold)
-    print(f"{files} files, cold import: median {median:.2f} s of {args.repeat} runs "
-          f"(min {min(cold):.2f} s), {files / median:.0f} files/s; "
+    median = statistics.median(walls)
+    print(f"{files} files, cold import: median {median:.2f} s wall of {args.repeat} runs "
+          f"(min {min(walls):.2f} s), {files / median:.0f} files/s; CPU {statistics.median(cpus):.2f} s; "
           f"re-import of the unchanged corpus: {again:.2f} s")
     shutil.rmtree(WORK, ignore_errors=True)
 

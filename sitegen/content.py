@@ -57,7 +57,7 @@ class Briefing:
         return f"/briefings/{self.date:%Y/%m}/{self.slug}/"
 
 
-class _FrontMatterDumper(yaml.SafeDumper):
+class _FrontMatterDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Writes dates as ISO 8601 with a ``T`` and offset, the form the docs show authors."""
 
 

@@ -22,7 +22,7 @@ from html.parser import HTMLParser
 from http.client import HTTPException
 from pathlib import Path
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urljoin, urlsplit
 from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 from . import __version__
@@ -199,19 +199,19 @@ class Layout:
         paths, nothing for absolute ones.
         """
         link = link.strip(_C0_AND_SPACE)
-        if link[:1] in ("", "#", "?"):
-            context = page
-        elif link[:1] == "/" or ":" in link.split("/", 1)[0]:
+        parts = urlsplit(link)
+        if parts.scheme or parts.netloc or parts.path.startswith("/"):
             context = ""
+        elif not parts.path:
+            context = page
         else:
             context = page.rpartition("/")[0]
         key = (context, link)
         if key not in self._known:
-            self._known[key] = self._resolve(page, link)
+            self._known[key] = self._resolve(page, link, parts)
         return self._known[key]
 
-    def _resolve(self, page: str, link: str) -> Target:
-        parts = urlsplit(link)
+    def _resolve(self, page: str, link: str, parts: SplitResult) -> Target:
         scheme = parts.scheme.lower()
         if scheme in _UNSAFE_SCHEMES:
             return Target("unsafe", url=link)

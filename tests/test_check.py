@@ -133,6 +133,19 @@ def test_odd_characters_in_file_names_resolve(tmp_path):
     assert messages(folder) == []
 
 
+def test_the_same_relative_link_resolves_against_each_page(tmp_path):
+    relative = '<a href="x/">x</a> <a href="a%09b:c">not a scheme</a> <a href="#top-of-page">here</a>'
+    folder = output(tmp_path / "public", {
+        "one/index.html": page(body=relative), "one/x/index.html": page(), "one/a\tb:c": "",
+        "two/index.html": page(body=relative), "two/x/index.html": page(body='<p id="top-of-page">'),
+    })
+    assert sorted(messages(folder)) == [
+        "public/one/index.html: missing anchor #top-of-page on /one/index.html",
+        "public/two/index.html: broken link to /two/a%09b:c",
+        "public/two/index.html: missing anchor #top-of-page on /two/index.html",
+    ]
+
+
 def test_malformed_html_is_read_like_a_browser_would(tmp_path):
     folder = output(tmp_path / "public", {
         "index.html": "<title>T</title><a href='/x/'>unclosed <b><div><a href=/y/ id=z>",

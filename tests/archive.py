@@ -100,7 +100,7 @@ def generate(root: Path, count: int = 300, seed: int = 4) -> Expected:
         author = "" if number % 11 == 0 else rng.choice(AUTHORS)
         if author == "Sara Khalil" and number % 2:
             author = "sara khalil"  # same author, same page
-        title = HOSTILE_TITLE if number == 5 else f"Briefing {number}: {tags[0]} update"
+        title = HOSTILE_TITLE if number == count - 3 else f"Briefing {number}: {tags[0]} update"
         slug = f"briefing-{number}"
         body = (f"## {tags[0]} in brief\n\nNews about {tags[0]} and [a link about {tags[0]}](https://example.com/).\n\n"
                 f"More on {' and '.join(tags)} with `code {tags[0]}`.\n")

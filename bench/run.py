@@ -320,7 +320,8 @@ def in_process_ms(result: SizeResult) -> float | None:
 
 
 LABELS = {"sitegen": "sitegen --no-search", "sitegen + search": "sitegen (with Pagefind search)",
-          "Hugo": "Hugo (5 related by shared topics)", "Pelican": "Pelican (no related: it has no such feature)"}
+          "Hugo": "Hugo (5 related by shared topics; no month archives)",
+          "Pelican": "Pelican (no related: it has no such feature)"}
 
 
 def times_table(results: list[SizeResult]) -> list[str]:

@@ -32,12 +32,17 @@ ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
 TAG_URL = "topics/{slug}/"
 TAG_SAVE_AS = TAG_URL + "index.html"
 TAGS_SAVE_AS = "topics/index.html"
-CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "tags", "sitemap", "404"]
+AUTHOR_URL = "authors/{slug}/"
+AUTHOR_SAVE_AS = AUTHOR_URL + "index.html"
+AUTHORS_SAVE_AS = "authors/index.html"
+MONTH_ARCHIVE_URL = "archive/{date:%Y}/{date:%m}/"
+MONTH_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_URL + "index.html"
+CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = ARCHIVES_SAVE_AS = YEAR_ARCHIVE_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "tags", "authors", "sitemap", "404"]
 SITEMAP_SAVE_AS = "sitemap.xml"
 
 DEFAULT_PAGINATION = 20
-PAGINATED_TEMPLATES = {"index": None, "tag": None}
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "author": None, "period_archives": None}
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),

@@ -47,10 +47,18 @@ def record(site: Path) -> str:
     return raw.read_text()
 
 
+TEMPLATE_FRAME = re.compile(r"\((\w[\w.-]*)\.(html|xml|txt)\)$")
+"""Jinja names compiled template frames after the template file alone, e.g. ``block_main (briefing.html)``."""
+
+
+def is_ours(frame: str) -> bool:
+    return "(sitegen/" in frame or TEMPLATE_FRAME.search(frame) is not None
+
+
 def aggregate(raw: str) -> tuple[Counter[str], Counter[str], int]:
-    """Own and inclusive sample counts per function (file and name, line numbers dropped), and the total."""
+    """Sample counts per function (line numbers dropped): own time, time charged to the innermost sitegen frame."""
     own: Counter[str] = Counter()
-    inclusive: Counter[str] = Counter()
+    ours: Counter[str] = Counter()
     total = 0
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
@@ -60,9 +68,8 @@ def aggregate(raw: str) -> tuple[Counter[str], Counter[str], int]:
         samples = int(count)
         total += samples
         own[frames[-1]] += samples
-        for frame in set(frames):
-            inclusive[frame] += samples
-    return own, inclusive, total
+        ours[next((f for f in reversed(frames) if is_ours(f)), "(outside sitegen: start-up, imports)")] += samples
+    return own, ours, total
 
 
 def table(title: str, counts: Counter[str], total: int, top: int) -> str:
@@ -78,13 +85,12 @@ def main() -> None:
     args = parser.parse_args()
     try:
         ensure_tools()
-        own, inclusive, total = aggregate(record(prepare(args.size, args.seed)))
+        own, ours, total = aggregate(record(prepare(args.size, args.seed)))
     except BenchError as error:
         sys.exit(f"error: {error}")
-    stages = Counter({f: n for f, n in inclusive.items() if "(sitegen/" in f})
     print(f"Cold `sitegen build --no-search` of {args.size:,} briefings: {total:,} samples at 250 Hz.\n")
     print(table("Own time (hot spots)", own, total, args.top) + "\n")
-    print(table("sitegen's functions, callees included (stages)", stages, total, args.top))
+    print(table("Innermost sitegen function or template, library callees included", ours, total, args.top))
 
 
 if __name__ == "__main__":

@@ -290,10 +290,18 @@ def versions() -> str:
     hugo = subprocess.run([str(hugo_binary()), "version"], capture_output=True, text=True, check=True).stdout.split()[1]
     pelican = subprocess.run([str(VENV / "bin" / "pelican"), "--version"], capture_output=True, text=True,
                              check=True).stdout.strip()
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True,
-                            check=False).stdout.strip() or "unknown"
-    return (f"sitegen {commit}, Hugo {hugo.split('-')[0]}, Pelican {pelican}, Python {platform.python_version()}; "
+    return (f"sitegen {sitegen_version()}, Hugo {hugo.split('-')[0]}, Pelican {pelican}, Python {platform.python_version()}; "
             f"{cpu_model()}, {os.cpu_count()} cores")
+
+
+def sitegen_version() -> str:
+    """The commit of the sitegen that ran: this checkout's, or the folder it was imported from (PYTHONPATH)."""
+    found = subprocess.run([sys.executable, "-c", "import sitegen; print(sitegen.__file__)"], cwd=CACHE,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    if not Path(found).is_relative_to(ROOT / "sitegen"):
+        return f"from {Path(found).parent.parent}"
+    return subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True,
+                          check=False).stdout.strip() or "(unknown commit)"
 
 
 def cpu_model() -> str:

@@ -7,7 +7,7 @@ SITEGEN := $(VENV)/bin/sitegen
 STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build serve test lint browsers clean
+.PHONY: setup build serve test lint browsers vnu clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -18,20 +18,26 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 build: setup
+	$(SITEGEN) import
 	$(SITEGEN) build
 
-serve: build
-	$(PYTHON) -m http.server --bind 127.0.0.1 --directory public 8000
+serve: setup
+	$(SITEGEN) import
+	$(SITEGEN) serve
 
 browsers:
 	@command -v chromium >/dev/null || { command -v apt-get >/dev/null && \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; } || \
 	  echo "Chromium is not installed and apt-get is unavailable: browser tests will be skipped."
 
+vnu:
+	sh tests/tools/install-vnu.sh
+
 lint: setup
 	$(VENV)/bin/ruff check sitegen tests bench
 
-test: setup browsers lint
+test: setup browsers vnu lint build
+	$(SITEGEN) check
 	$(PYTHON) -m pytest
 
 clean:

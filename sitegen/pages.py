@@ -6,7 +6,6 @@ the briefings it shows, so the build can tell which pages an edit touches.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -119,10 +118,10 @@ class Site:
     built_at: datetime
     taxonomy: Taxonomy
     cards: dict[str, Card]
-    """Per briefing URL."""
+    """Per briefing file (``rel``): a plain attribute, cheaper to look up than the computed URL."""
 
     def card(self, briefing: Briefing) -> Card:
-        return self.cards[briefing.url]
+        return self.cards[briefing.rel]
 
 
 def make_site(config: SiteConfig, items: list[Briefing], built_at: datetime) -> Site:
@@ -141,7 +140,7 @@ def make_site(config: SiteConfig, items: list[Briefing], built_at: datetime) -> 
     briefings = sorted((b for b in items if b.kind == "briefing"), key=lambda b: (b.date, b.slug), reverse=True)
     pages = sorted((b for b in items if b.kind == "page"), key=lambda b: b.slug)
     taxonomy = Taxonomy(briefings, config.topics)
-    cards = {b.url: _card(b, taxonomy, built_at) for b in briefings}
+    cards = {b.rel: _card(b, taxonomy, built_at) for b in briefings}
     return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=taxonomy, cards=cards)
 
 
@@ -207,7 +206,7 @@ def briefing_page(site: Site, briefing: Briefing) -> Page:
     taxonomy = site.taxonomy
     newer, older = taxonomy.neighbours(briefing)
     related = taxonomy.related(briefing)
-    more = more_on(taxonomy, briefing, exclude={briefing.url, *(b.url for b in related)})
+    more = more_on(taxonomy, briefing, exclude={briefing.rel, *(b.rel for b in related)})
     context = {"page": briefing, "card": site.card(briefing), "newer": newer, "older": older,
                "related": related, "more": more}
     shown = [briefing, *(b for b in (newer, older) if b), *related, *(b for m in more for b in m.briefings)]
@@ -215,13 +214,15 @@ def briefing_page(site: Site, briefing: Briefing) -> Page:
 
 
 def more_on(taxonomy: Taxonomy, briefing: Briefing, exclude: set[str]) -> list[MoreOn]:
-    """For the briefing's first few topics, the latest briefings on each not already linked from the page."""
+    """For the briefing's first few topics, the nearest briefings on each (what came next first), newest first,
+    leaving out those the page already links to."""
     sections: list[MoreOn] = []
     for topic in taxonomy.topics_of(briefing)[:MORE_ON_TOPICS]:
-        latest = tuple(itertools.islice((b for b in topic.briefings if b.url not in exclude), MORE_ON_BRIEFINGS))
-        if latest:
-            sections.append(MoreOn(_link(topic), latest))
-            exclude.update(b.url for b in latest)
+        nearby = taxonomy.nearby_on(topic, briefing, MORE_ON_BRIEFINGS + len(exclude))
+        chosen = [b for b in nearby if b.rel not in exclude][:MORE_ON_BRIEFINGS]
+        if chosen:
+            sections.append(MoreOn(_link(topic), tuple(sorted(chosen, key=lambda b: (b.date, b.slug), reverse=True))))
+            exclude.update(b.rel for b in chosen)
     return sections
 
 
@@ -293,4 +294,4 @@ def _newest(briefings: Sequence[Briefing]) -> datetime | None:
 
 
 def _unique(briefings: Iterable[Briefing]) -> list[Briefing]:
-    return list({b.url: b for b in briefings}.values())
+    return list({b.rel: b for b in briefings}.values())

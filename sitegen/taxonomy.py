@@ -223,9 +223,13 @@ class Taxonomy:
         self.topics: dict[str, Topic] = topics  # type: ignore[assignment]
         self.authors: dict[str, Author] = authors  # type: ignore[assignment]
         self.years = archive(self.briefings)
-        self._position = {b.url: index for index, b in enumerate(self.briefings)}
+        self._position = {b.rel: index for index, b in enumerate(self.briefings)}  # rel: unique, and not computed
         self._topics = [[self.topics[slug] for slug in slugs] for slugs in topic_slugs]
         self._authors = [self.authors[slugs[0]] if slugs else None for slugs in author_slugs]
+        self._spots: list[dict[str, int]] = [{} for _ in self.briefings]  # place in each topic's list
+        for topic in self.topics.values():
+            for spot, member in enumerate(topic.briefings):
+                self._spots[self._position[member.rel]][topic.slug] = spot
         numbers = {slug: number for number, slug in enumerate(self.topics)}
         related = related_indexes([b.date.timestamp() for b in self.briefings],
                                   [[numbers[slug] for slug in slugs] for slugs in topic_slugs])
@@ -233,17 +237,26 @@ class Taxonomy:
 
     def topics_of(self, briefing: Briefing) -> list[Topic]:
         """The briefing's topics, in the order its front matter lists them."""
-        return self._topics[self._position[briefing.url]]
+        return self._topics[self._position[briefing.rel]]
 
     def author_of(self, briefing: Briefing) -> Author | None:
-        return self._authors[self._position[briefing.url]]
+        return self._authors[self._position[briefing.rel]]
 
     def related(self, briefing: Briefing) -> list[Briefing]:
-        return self._related[self._position[briefing.url]]
+        return self._related[self._position[briefing.rel]]
+
+    def nearby_on(self, topic: Topic, briefing: Briefing, span: int) -> list[Briefing]:
+        """Up to ``span`` briefings either side of this one on the topic: newer first (what came next), nearest first.
+
+        Unlike "the latest on the topic", this changes only for a new briefing's
+        neighbours, so publishing one does not re-render every page of its topics.
+        """
+        spot = self._spots[self._position[briefing.rel]][topic.slug]
+        return topic.briefings[max(0, spot - span):spot][::-1] + topic.briefings[spot + 1:spot + 1 + span]
 
     def neighbours(self, briefing: Briefing) -> tuple[Briefing | None, Briefing | None]:
         """The next newer and next older briefing in time."""
-        index = self._position[briefing.url]
+        index = self._position[briefing.rel]
         newer = self.briefings[index - 1] if index > 0 else None
         older = self.briefings[index + 1] if index + 1 < len(self.briefings) else None
         return newer, older

@@ -93,6 +93,14 @@ def test_neighbours_are_the_next_newer_and_older_briefing():
     assert taxonomy.neighbours(items[2]) == (items[1], None)
 
 
+def test_nearby_on_a_topic_puts_what_came_next_first():
+    items = newest_first(*(briefing(n, ("Iran",)) for n in range(1, 8)))
+    taxonomy = Taxonomy(items)
+    iran, middle = taxonomy.topics["iran"], next(b for b in items if b.slug == "b4")
+    assert [b.slug for b in taxonomy.nearby_on(iran, middle, 2)] == ["b5", "b6", "b3", "b2"]
+    assert [b.slug for b in taxonomy.nearby_on(iran, items[0], 2)] == ["b6", "b5"]
+
+
 # --- related briefings ----------------------------------------------------------------------
 
 

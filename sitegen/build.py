@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import multiprocessing
 import multiprocessing.pool
@@ -197,40 +198,52 @@ def select(items: list[Briefing], options: BuildOptions, now: datetime) -> list[
 # --- fingerprints: what each page is rendered from ---------------------------------------------
 
 
+_SCALARS = (str, int, float, bool, type(None), datetime, date)
+
+
 class Fingerprinter:
-    """Hashes the data a page is rendered from, memoised so shared objects are hashed once per build."""
+    """Hashes the data a page is rendered from, memoised so shared objects are hashed once per build.
+
+    Every object it sees is reachable from a page's context, so its ``id`` is
+    stable for the fingerprinter's lifetime (one build).
+    """
 
     def __init__(self) -> None:
         self._memo: dict[int, bytes] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}
 
     def of(self, value: Any) -> bytes:
-        if isinstance(value, (str, int, float, bool, type(None), datetime, date)):
+        if isinstance(value, _SCALARS):
             return repr(value).encode()
-        key = id(value)
-        found = self._memo.get(key)
+        found = self._memo.get(id(value))
         if found is None:
-            found = self._compute(value)
-            self._memo[key] = found
+            found = self._memo[id(value)] = self._compute(value)
         return found
 
     def _compute(self, value: Any) -> bytes:
-        digest = hashlib.blake2b(digest_size=16)
+        of = self.of
         if isinstance(value, Briefing):
-            digest.update(f"{value.digest}|{value.url}|{value.draft}".encode())
-        elif isinstance(value, dict):
-            for key in sorted(value, key=str):
-                digest.update(str(key).encode() + b"=" + self.of(value[key]))
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-            for item in items:
-                digest.update(self.of(item))
+            parts = [value.digest, value.url, str(value.draft)]
+            return "|".join(parts).encode()
+        if isinstance(value, dict):
+            data = b"".join(str(k).encode() + b"=" + of(v) + b";" for k, v in sorted(value.items(), key=_key_text))
+        elif isinstance(value, (list, tuple)):
+            data = b";".join(map(of, value))
+        elif isinstance(value, (set, frozenset)):
+            data = b";".join(sorted(map(of, value)))
         elif dataclasses.is_dataclass(value):
-            digest.update(type(value).__name__.encode())
-            for item in dataclasses.fields(value):
-                digest.update(item.name.encode() + b"=" + self.of(getattr(value, item.name)))
+            names = self._fields.get(type(value))
+            if names is None:
+                names = self._fields[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+            data = type(value).__name__.encode() + b"".join(of(getattr(value, n)) + b";" for n in names)
         else:
-            digest.update(repr(value).encode())
-        return digest.digest()
+            data = repr(value).encode()
+        # short values are their own fingerprint; hashing them would only cost time
+        return b"(" + data + b")" if len(data) <= 64 else hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _key_text(item: tuple[Any, Any]) -> str:
+    return str(item[0])
 
 
 def template_closure(env: jinja2.Environment, name: str, found: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -244,41 +257,52 @@ def template_closure(env: jinja2.Environment, name: str, found: dict[str, Any] |
     return found
 
 
-def template_fingerprints(env: jinja2.Environment, names: Iterable[str], site: Site) -> dict[str, str]:
-    """Per page template: a hash of the files it is made of, so editing one re-renders only its pages.
+@dataclass(frozen=True)
+class TemplateFacts:
+    """What a page template is made of: a hash of its files, and whether it reads the ``site`` global."""
+
+    files: str
+    uses_site: bool
+
+
+def template_facts(env: jinja2.Environment, names: Iterable[str], config: SiteConfig) -> dict[str, TemplateFacts]:
+    """Per page template, so editing one template re-renders only the pages that use it.
 
     A template that reads the ``site`` global can show anything, so its pages
-    also depend on every briefing of the site.
+    depend on every briefing of the site.
     """
     files: dict[str, str] = {}
-    for folder in template_dirs(site.config):
+    for folder in template_dirs(config):
         if folder.is_dir():
             for path in folder.rglob("*"):
                 rel = path.relative_to(folder).as_posix()
                 if path.is_file() and rel not in files:
                     files[rel] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    whole_site = Fingerprinter().of([*site.briefings, *site.pages]).hex()
-    result: dict[str, str] = {}
+    facts: dict[str, TemplateFacts] = {}
     for name in set(names):
         try:
             closure = template_closure(env, name)
             uses_site = any("site" in meta.find_undeclared_variables(tree) for tree in closure.values())
         except jinja2.TemplateError:
-            result[name] = "?"  # broken: never matches, so the page renders and reports the error
+            facts[name] = TemplateFacts("?", False)  # broken: never matches, so the page renders and reports it
             continue
-        result[name] = "|".join(f"{n}:{files.get(n, '?')}" for n in sorted(closure))
-        if uses_site:
-            result[name] += "|site:" + whole_site
-    return result
+        facts[name] = TemplateFacts("|".join(f"{n}:{files.get(n, '?')}" for n in sorted(closure)), uses_site)
+    return facts
 
 
-def page_fingerprints(pages: list[Page], env: jinja2.Environment, site: Site, settings: str) -> dict[str, str]:
-    templates = template_fingerprints(env, (p.template for p in pages), site)
+def page_fingerprints(pages: list[Page], templates: dict[str, TemplateFacts], site: Site,
+                      settings: str) -> dict[str, str]:
     hasher = Fingerprinter()
+    whole_site = b""
+    if any(facts.uses_site for facts in templates.values()):
+        whole_site = hasher.of([*site.briefings, *site.pages])
     fingerprints: dict[str, str] = {}
     for page in pages:
+        facts = templates[page.template]
         digest = hashlib.blake2b(settings.encode(), digest_size=16)
-        digest.update(templates[page.template].encode())
+        digest.update(facts.files.encode())
+        if facts.uses_site:
+            digest.update(whole_site)
         digest.update(page.url.encode())
         digest.update(hasher.of(page.context))
         fingerprints[page.url] = digest.hexdigest()
@@ -392,6 +416,7 @@ class Builder:
         self._files: dict[str, tuple[int, int, Briefing]] | None = None
         self._fingerprints: dict[str, str] | None = None
         self._statics: set[str] = set()
+        self._templates: tuple[Any, dict[str, TemplateFacts]] | None = None
 
     def close(self) -> None:
         self.cache.close()
@@ -399,23 +424,59 @@ class Builder:
     def build(self, changed: Iterable[Path] | None = None) -> BuildResult:
         """Build; ``changed`` (content files the caller saw change) lets a warm builder skip the folder scan."""
         started = time.perf_counter()
-        with build_lock(self.output):
-            result = self._build(changed)
+        gc.disable()  # a build makes many objects and frees them together; collecting meanwhile only costs time
+        try:
+            with build_lock(self.output):
+                result = self._build(changed)
+        finally:
+            gc.enable()
         result.seconds = time.perf_counter() - started
         return result
 
-    def _load(self, changed: Iterable[Path] | None) -> Loaded:
+    def _load(self, changed: Iterable[Path] | None, files: list[Path] | None) -> Loaded:
         if self._files is None:
             self._files = self.cache.briefings()
         if changed is not None and self._fingerprints is not None:
             loaded = reload_changed(self.config, self._files, changed)
         else:
-            loaded = load_briefings(self.config, self._files)
+            loaded = load_briefings(self.config, self._files, files)
         for rel, mtime_ns, size, item in loaded.fresh:
             self._files[rel] = (mtime_ns, size, item)
         for rel in set(self._files) - loaded.present:
             del self._files[rel]
         return loaded
+
+    def _template_facts(self, env: jinja2.Environment, pages: list[Page]) -> dict[str, TemplateFacts]:
+        """Parsing templates costs more than a small rebuild, so the facts are kept until a template file changes."""
+        names = frozenset(p.template for p in pages)
+        key = (names, tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                            for d in template_dirs(self.config) if d.is_dir() for p in sorted(d.rglob("*")) if p.is_file()))
+        if self._templates is None or self._templates[0] != key:
+            self._templates = (key, template_facts(env, names, self.config))
+        return self._templates[1]
+
+    def _sources(self, files: list[Path]) -> str:
+        """A hash of every input's size and mtime: content, templates, static files and settings."""
+        templates = (p for d in template_dirs(self.config) if d.is_dir() for p in d.rglob("*") if p.is_file())
+        stats = [(str(p), st.st_mtime_ns, st.st_size)
+                 for p in (*files, *templates, *static_files(self.config).values()) for st in (p.stat(),)]
+        return hashlib.blake2b(repr((self.settings, stats)).encode(), digest_size=16).hexdigest()
+
+    def _unchanged_since_last_build(self, sources: str, now: datetime) -> BuildResult | None:
+        """The last build's result when nothing it was made from changed, as ``make`` would decide.
+
+        A scheduled briefing falling due counts as a change, and so does a
+        damaged output folder or a missing search index.
+        """
+        fields = self.cache.sources_state().split("|")
+        if len(fields) != 4 or fields[0] != sources or not (self.output / MARKER).exists():
+            return None
+        if fields[1] and now >= datetime.fromisoformat(fields[1]):
+            return None
+        if self.options.search and self.config.search and not (self.output / "pagefind").is_dir():
+            return None
+        return BuildResult(output=self.output, briefings=int(fields[2]), pages=int(fields[3]), rendered=0,
+                           reused=int(fields[3]), seconds=0.0)
 
     def _previous_fingerprints(self) -> dict[str, str]:
         if self._fingerprints is not None:
@@ -425,20 +486,27 @@ class Builder:
 
     def _build(self, changed: Iterable[Path] | None) -> BuildResult:
         config, options, output = self.config, self.options, self.output
-        loaded = self._load(changed)
         now = datetime.now(config.tz)
-        site = make_site(config, select(loaded.briefings, options, now), built_at=now)
+        files, scan_problems, sources = None, [], ""
+        if changed is None:
+            files, scan_problems = content_files(config)
+            sources = self._sources(files)
+            if not self.in_place and not options.clean and (quick := self._unchanged_since_last_build(sources, now)):
+                return quick
+        loaded = self._load(changed, files)
+        chosen = select(loaded.briefings, options, now)
+        site = make_site(config, chosen, built_at=now)
         pages = plan_pages(site)
         _refuse_duplicate_outputs(pages)
         env = make_environment(config, UrlHelper(config.base_url, config.base_path))
-        fingerprints = page_fingerprints(pages, env, site, self.settings)
+        fingerprints = page_fingerprints(pages, self._template_facts(env, pages), site, self.settings)
         statics = static_files(config)
         search = options.search and config.search
         fingerprints["@static"] = static_fingerprint(statics)
         fingerprints["@search"] = str(search)
         previous = self._previous_fingerprints()
         todo = [p for p in pages if previous.get(p.url) != fingerprints[p.url]]
-        warnings = list(loaded.warnings)
+        warnings = scan_problems + loaded.warnings
         if previous == fingerprints and (not search or (output / "pagefind").is_dir()):
             reused = 0
         elif self.in_place:
@@ -446,7 +514,11 @@ class Builder:
         else:
             reused, search_problems = self._write_staged(todo, pages, previous, fingerprints, env, site, statics)
             warnings += search_problems
-        self.cache.save(loaded.fresh, loaded.present, fingerprints)
+        due = min((b.date for b in loaded.briefings if b.date and b.date > now and not options.future), default=None)
+        state = f"{sources}|{due.isoformat() if due else ''}|{len(site.briefings)}|{len(pages)}" if sources else ""
+        if any(p.severity == "error" for p in warnings):
+            state = ""  # a failed search index must be retried by the next build
+        self.cache.save(loaded.fresh, loaded.present, fingerprints, state)
         self._fingerprints = fingerprints
         return BuildResult(output=output, briefings=len(site.briefings), pages=len(pages), rendered=len(todo),
                            reused=len(pages) - len(todo) + reused, seconds=0.0, warnings=warnings)

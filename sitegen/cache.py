@@ -71,11 +71,20 @@ class BuildCache:
         except sqlite3.DatabaseError:
             return {}
 
+    def sources_state(self) -> str:
+        """What the last successful build was made from (see ``Builder``); empty when unknown."""
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
+        except sqlite3.DatabaseError:
+            return ""
+        return row[0] if row else ""
+
     def save(self, changed: Iterable[tuple[str, int, int, Briefing]], present: set[str],
-             fingerprints: dict[str, str]) -> None:
+             fingerprints: dict[str, str], sources: str = "") -> None:
         """Store new parses, forget deleted files, and record the pages just written, in one transaction."""
         try:
             self._db.execute("BEGIN")
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('sources', ?)", (sources,))
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                                  ((p, m, s, pickle.dumps(b, protocol=pickle.HIGHEST_PROTOCOL)) for p, m, s, b in changed))
             stale = [p for (p,) in self._db.execute("SELECT path FROM files") if p not in present]

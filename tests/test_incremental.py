@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sitegen.build import Builder, BuildOptions, build_site
@@ -114,3 +116,13 @@ def test_preview_builder_drops_a_deleted_static_file(site):
         assert not (site / ".sitegen/preview/extra.css").exists()
     finally:
         builder.close()
+
+
+def test_a_scheduled_briefing_appears_once_it_falls_due(site):
+    three_briefings(site)
+    soon = (datetime.now(UTC) + timedelta(seconds=2)).replace(microsecond=0)
+    write(site / "content/briefings/soon.md", briefing("Soon", date=soon.isoformat()))
+    assert build(site).briefings == 3
+    assert build(site).rendered == 0
+    time.sleep(2.5)
+    assert build(site).briefings == 4

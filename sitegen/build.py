@@ -135,6 +135,7 @@ class Loaded:
     warnings: list[Problem]
     fresh: list[tuple[str, int, int, Briefing]]
     present: set[str]
+    removed: set[str] = field(default_factory=set)
 
 
 Cached = dict[str, tuple[int, int, Briefing]]
@@ -417,6 +418,7 @@ class Builder:
         self._fingerprints: dict[str, str] | None = None
         self._statics: set[str] = set()
         self._templates: tuple[Any, dict[str, TemplateFacts]] | None = None
+        self._model: PreviewModel | None = None
 
     def close(self) -> None:
         self.cache.close()
@@ -442,7 +444,8 @@ class Builder:
             loaded = load_briefings(self.config, self._files, files)
         for rel, mtime_ns, size, item in loaded.fresh:
             self._files[rel] = (mtime_ns, size, item)
-        for rel in set(self._files) - loaded.present:
+        loaded.removed = set(self._files) - loaded.present
+        for rel in loaded.removed:
             del self._files[rel]
         return loaded
 
@@ -493,6 +496,8 @@ class Builder:
             sources = self._sources(files)
             if not self.in_place and not options.clean and (quick := self._unchanged_since_last_build(sources, now)):
                 return quick
+        if changed is not None and (quick := self._rerender_edited(changed)):
+            return quick
         loaded = self._load(changed, files)
         chosen = select(loaded.briefings, options, now)
         site = make_site(config, chosen, built_at=now)
@@ -518,8 +523,10 @@ class Builder:
         state = f"{sources}|{due.isoformat() if due else ''}|{len(site.briefings)}|{len(pages)}" if sources else ""
         if any(p.severity == "error" for p in warnings):
             state = ""  # a failed search index must be retried by the next build
-        self.cache.save(loaded.fresh, loaded.present, fingerprints, state)
+        self.cache.save(loaded.fresh, loaded.removed, fingerprints, state)
         self._fingerprints = fingerprints
+        if self.in_place:
+            self._model = PreviewModel(site, pages, env)
         return BuildResult(output=output, briefings=len(site.briefings), pages=len(pages), rendered=len(todo),
                            reused=len(pages) - len(todo) + reused, seconds=0.0, warnings=warnings)
 
@@ -545,6 +552,43 @@ class Builder:
             raise
         return reused, problems
 
+    def _rerender_edited(self, changed: Iterable[Path]) -> BuildResult | None:
+        """The preview's shortcut for the common edit: body or title changed, the site's shape did not.
+
+        When every changed file is a known briefing whose date, slug, topics,
+        author and draft flag stay the same, no list, neighbour or related link
+        moves; only the pages that show those briefings (``Page.shows``) need
+        rendering. The briefing objects are updated in place, so every page
+        context that holds them sees the new text. Anything else returns None
+        and takes the full path.
+        """
+        model, config, changed = self._model, self.config, list(changed)
+        if model is None or self._files is None or not changed:
+            return None
+        edits: list[tuple[str, Path, Briefing]] = []
+        for path in map(Path, changed):
+            rel = display_path(path, config.root)
+            if rel not in self._files or not is_content_file(path, config.content_dir) or not path.is_file():
+                return None
+            edits.append((rel, path, self._files[rel][2]))
+        fresh = load_briefings(config, {}, files=[path for _, path, _ in edits]).fresh
+        if len(fresh) != len(edits) or any(_shape(new) != _shape(old) for (_, new), (_, _, old)
+                                          in zip(((f[0], f[3]) for f in fresh), edits, strict=True)):
+            return None
+        for (rel, mtime_ns, size, new), (_, _, old) in zip(fresh, edits, strict=True):
+            old.__dict__.update({k: v for k, v in new.__dict__.items() if k != "path"})
+            self._files[rel] = (mtime_ns, size, old)
+        candidates = list({id(page): page for _, _, old in edits for page in model.showing(old)}.values())
+        templates = self._template_facts(model.env, model.pages)
+        fingerprints = self._fingerprints or {}
+        updated = page_fingerprints(candidates, templates, model.site, self.settings)
+        todo = [page for page in candidates if fingerprints.get(page.url) != updated[page.url]]
+        reused = render_pages(todo, model.env, model.site, InPlaceWriter(self.output))
+        fingerprints.update(updated)
+        self.cache.save([(rel, m, s, self._files[rel][2]) for rel, m, s, _ in fresh], (), updated, every_page=False)
+        return BuildResult(output=self.output, briefings=len(model.site.briefings), pages=len(model.pages),
+                           rendered=len(todo), reused=len(model.pages) - len(todo) + reused, seconds=0.0)
+
     def _write_in_place(self, todo: list[Page], pages: list[Page], previous: dict[str, str],
                         env: jinja2.Environment, site: Site, statics: dict[str, Path]) -> int:
         writer = InPlaceWriter(self.output)
@@ -558,6 +602,29 @@ class Builder:
         writer.remove(self._statics - statics.keys())
         self._statics = set(statics)
         return reused
+
+
+@dataclass(frozen=True)
+class PreviewModel:
+    """The last preview build's site and pages, kept so an edit can re-render only its own pages."""
+
+    site: Site
+    pages: list[Page]
+    env: jinja2.Environment
+    _showing: dict[int, list[Page]] = field(default_factory=dict)
+
+    def showing(self, briefing: Briefing) -> list[Page]:
+        """The pages a briefing appears on, from an index built on first use."""
+        if not self._showing:
+            for page in self.pages:
+                for shown in page.shows:
+                    self._showing.setdefault(id(shown), []).append(page)
+        return self._showing.get(id(briefing), [])
+
+
+def _shape(item: Briefing) -> tuple[Any, ...]:
+    """What decides where a briefing appears: a change here moves lists, neighbours and related links."""
+    return (item.kind, item.date, item.slug, item.tags, item.author, item.draft)
 
 
 def _search_index(writer: OutputWriter, output: Path, rendered: int) -> list[Problem]:

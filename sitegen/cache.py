@@ -79,18 +79,21 @@ class BuildCache:
             return ""
         return row[0] if row else ""
 
-    def save(self, changed: Iterable[tuple[str, int, int, Briefing]], present: set[str],
-             fingerprints: dict[str, str], sources: str = "") -> None:
-        """Store new parses, forget deleted files, and record the pages just written, in one transaction."""
+    def save(self, changed: Iterable[tuple[str, int, int, Briefing]], removed: Iterable[str],
+             fingerprints: dict[str, str], sources: str = "", every_page: bool = True) -> None:
+        """Store new parses, forget deleted files and record page fingerprints, in one transaction.
+
+        ``every_page`` replaces the whole page table; otherwise only the given pages are updated.
+        """
         try:
             self._db.execute("BEGIN")
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('sources', ?)", (sources,))
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                                  ((p, m, s, pickle.dumps(b, protocol=pickle.HIGHEST_PROTOCOL)) for p, m, s, b in changed))
-            stale = [p for (p,) in self._db.execute("SELECT path FROM files") if p not in present]
-            self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in stale))
-            self._db.execute("DELETE FROM pages")
-            self._db.executemany("INSERT INTO pages VALUES (?, ?)", fingerprints.items())
+            self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
+            if every_page:
+                self._db.execute("DELETE FROM pages")
+            self._db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", fingerprints.items())
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError:
             self._db.close()

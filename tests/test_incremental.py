@@ -126,3 +126,30 @@ def test_a_scheduled_briefing_appears_once_it_falls_due(site):
     assert build(site).rendered == 0
     time.sleep(2.5)
     assert build(site).briefings == 4
+
+
+def test_preview_edits_reach_every_page_showing_the_briefing(site):
+    """A title edit takes the preview's shortcut; a topic edit reshapes the site; both must show everywhere."""
+    three_briefings(site)
+    builder = Builder(load_config(site), BuildOptions(output=site / ".sitegen/preview", search=False), in_place=True)
+    try:
+        builder.build()
+        bravo = site / "content/briefings/bravo.md"
+        write(bravo, briefing("Bravo retitled", date="2024-05-02", slug="bravo"))
+        builder.build(changed={bravo})
+        preview = site / ".sitegen/preview"
+        for path in ("briefings/2024/05/alpha/index.html", "briefings/2024/05/charlie/index.html", "index.html",
+                     "feed.xml", "archive/2024/05/index.html"):
+            assert "Bravo retitled" in (preview / path).read_text(), path
+        write(bravo, briefing("Bravo retitled", date="2024-05-02", slug="bravo", tags="[Fresh topic]"))
+        builder.build(changed={bravo})
+        assert "Bravo retitled" in (preview / "topics/fresh-topic/index.html").read_text()
+        rebuilt = Builder(load_config(site), BuildOptions(output=site / "public", search=False))
+        try:
+            rebuilt.build()
+        finally:
+            rebuilt.close()
+        for path in preview.rglob("*.html"):
+            assert path.read_bytes() == (site / "public" / path.relative_to(preview)).read_bytes(), path
+    finally:
+        builder.close()

@@ -312,6 +312,14 @@ def in_process_ms(result: SizeResult) -> float | None:
     return statistics.median(times) * 1000 if times else None
 
 
+def in_process_cell(result: SizeResult) -> str:
+    """Milliseconds, and how many pages the rebuild re-rendered: cost per page and fixed cost read apart."""
+    ms = in_process_ms(result)
+    if ms is None:
+        return f"n/a: {result.incremental['unavailable']}" if "unavailable" in result.incremental else "n/a"
+    return f"{ms:.0f} ({statistics.median(result.incremental['rendered']):.0f} pages)"
+
+
 LABELS = {"sitegen": "sitegen --no-search", "sitegen + search": "sitegen (with Pagefind search)",
           "Hugo": "Hugo (5 related by shared topics; no month archives)",
           "Pelican": "Pelican (no related: it has no such feature)"}
@@ -319,14 +327,14 @@ LABELS = {"sitegen": "sitegen --no-search", "sitegen + search": "sitegen (with P
 
 def times_table(results: list[SizeResult]) -> list[str]:
     lines = ["| briefings | generator | rounds | files | cold s | warm s | one edited, CLI s "
-             "| one edited, in-process ms | peak MiB |",
+             "| one edited, in-process ms (pages re-rendered) | peak MiB |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for result in results:
         for g in result.generators:
-            in_process = in_process_ms(result) if g.name == "sitegen" else None
+            in_process = in_process_cell(result) if g.name == "sitegen" else "n/a"
             lines.append(f"| {result.size:,} | {LABELS[g.name]} | {result.rounds} | {g.files():,} "
                          f"| {seconds(g.median('cold'))} | {seconds(g.median('warm'))} | {seconds(g.median('edit'))} "
-                         f"| {'n/a' if in_process is None else f'{in_process:.0f}'} | {g.peak_mib():.0f} |")
+                         f"| {in_process} | {g.peak_mib():.0f} |")
         for name, why in result.skipped.items():
             lines.append(f"| {result.size:,} | {LABELS[name]}: {why} | 0 | | | | | | |")
     return lines

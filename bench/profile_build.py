@@ -37,11 +37,11 @@ def prepare(size: int, seed: int) -> Path:
 
 
 def record(site: Path) -> str:
-    """py-spy's raw (collapsed) stacks for one cold `sitegen build --no-search`."""
+    """py-spy's raw (collapsed) stacks for one cold `sitegen build --no-search`, run from the site as run.py does."""
     raw = site / "profile.txt"
     command = [str(VENV / "bin" / "py-spy"), "record", "--subprocesses", "--rate", "250", "--format", "raw",
                "--output", str(raw), "--", sys.executable, "-m", "sitegen", "build", "--site", str(site), "--no-search"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, cwd=site, capture_output=True, text=True, check=False)
     if done.returncode != 0 or not raw.is_file():
         raise BenchError(f"py-spy failed (it needs ptrace permission):\n{done.stderr[-2000:]}")
     return raw.read_text()

@@ -7,6 +7,7 @@ run reports them all, each with the file and the line in that file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -49,9 +50,9 @@ class Briefing:
     digest: str = ""
     """A hash of the file's text: equal digests mean equal briefings."""
 
-    @property
+    @functools.cached_property
     def url(self) -> str:
-        """Site-relative pretty URL, stable for a given date and slug."""
+        """Site-relative pretty URL, stable for a given date and slug (both fixed once the file is read)."""
         if self.kind == "page":
             return f"/{self.slug}/"
         return f"/briefings/{self.date:%Y/%m}/{self.slug}/"

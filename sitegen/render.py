@@ -8,6 +8,7 @@ copying the theme.
 
 from __future__ import annotations
 
+import functools
 import json
 import traceback
 from datetime import datetime
@@ -59,15 +60,19 @@ class UrlHelper:
     def __init__(self, base_url: str, base_path: str) -> None:
         self.base_url = base_url
         self.base_path = base_path
+        # the same few thousand paths are linked from every page; quoting them once is the profile's advice
+        self.url = functools.lru_cache(maxsize=65536)(self._url)  # type: ignore[method-assign]
+        self.absolute = functools.lru_cache(maxsize=65536)(self._absolute)  # type: ignore[method-assign]
 
-    def url(self, path: str) -> str:
+    def _url(self, path: str) -> str:
         return self.base_path + quote(path.lstrip("/"), safe="/#?=&%")
 
-    def absolute(self, path: str) -> str:
+    def _absolute(self, path: str) -> str:
         link = self.url(path)
         return urljoin(self.base_url, link) if "://" in self.base_url else link
 
 
+@functools.lru_cache(maxsize=65536)
 def human_date(value: datetime | None, with_time: bool = True) -> str:
     if value is None:
         return ""

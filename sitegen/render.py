@@ -130,7 +130,3 @@ def template_problem(error: Exception, config: SiteConfig) -> Problem:
             return Problem(display_path(Path(frame.filename), config.root), frame.lineno,
                            f"template error: {error}", "check the variable names used on that line")
     return Problem("templates", None, f"template error: {error}")
-
-
-def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
-    return env.get_template(name).render(context)

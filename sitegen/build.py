@@ -316,6 +316,7 @@ def page_fingerprints(pages: list[Page], templates: dict[str, TemplateFacts], si
 def _render_many(pages: Sequence[Page], env: jinja2.Environment, site: Site,
                  writer: OutputWriter) -> tuple[int, list[Problem]]:
     problems: dict[str, Problem] = {}
+    before = writer.reused  # a forked worker's writer carries its count from chunk to chunk
     for page in pages:
         try:
             html = env.get_template(page.template).render(config=site.config, site=site, page_url=page.url,
@@ -325,7 +326,7 @@ def _render_many(pages: Sequence[Page], env: jinja2.Environment, site: Site,
             problems.setdefault(str(problem), problem)
             continue
         writer.write(page.output_path, html.encode("utf-8"))
-    return writer.reused, list(problems.values())
+    return writer.reused - before, list(problems.values())
 
 
 _FORKED: dict[str, Any] = {}

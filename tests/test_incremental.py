@@ -153,3 +153,14 @@ def test_preview_edits_reach_every_page_showing_the_briefing(site):
             assert path.read_bytes() == (site / "public" / path.relative_to(preview)).read_bytes(), path
     finally:
         builder.close()
+
+
+def test_parallel_render_counts_each_unchanged_page_once(site):
+    """Worker processes render in chunks; their counts of byte-identical pages must add up exactly."""
+    for number in range(450):
+        write(site / f"content/briefings/b{number}.md",
+              briefing(f"Briefing {number}", date=f"2024-{1 + number % 12:02d}-{1 + number % 28:02d}"))
+    build(site)
+    again = build(site, clean=True)
+    assert again.rendered == again.pages
+    assert again.reused == again.pages

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import multiprocessing
@@ -22,7 +23,7 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -110,22 +111,35 @@ def _pool(workers: int) -> multiprocessing.pool.Pool:
                                                      initargs=(signal.SIGINT, signal.SIG_IGN))
 
 
-def _chunks(items: Sequence[Any], count: int) -> list[Sequence[Any]]:
-    size = -(-len(items) // count)
-    return [items[i:i + size] for i in range(0, len(items), size)]
+CHUNK = 100
+"""Items per unit of work: small enough for a smooth progress bar, large enough to keep pool overhead low."""
 
 
-def _pool_size(items: int) -> int:
-    return min(os.cpu_count() or 1, 8) if items >= PARALLEL_MINIMUM else 1
+def run_chunked(function: Callable[[Sequence[Any]], Any], items: Sequence[Any], label: str) -> list[Any]:
+    """``function`` over chunks of ``items``, across worker processes for large batches, in order.
+
+    The progress bar advances as chunks finish, so a long build shows where it is.
+    """
+    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+    workers = min(os.cpu_count() or 1, 8) if len(items) >= PARALLEL_MINIMUM else 1
+    results: list[Any] = []
+    with Progress(label, len(items)) as progress:
+        pool = _pool(workers) if workers > 1 else None
+        try:
+            mapped = pool.imap(function, chunks) if pool else map(function, chunks)
+            for chunk, result in zip(chunks, mapped, strict=True):
+                results.append(result)
+                progress.advance(len(chunk))
+        finally:
+            if pool:
+                pool.close()
+                pool.join()
+    return results
 
 
 def parse_files(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | SiteError]:
     """Parse and render bodies, across processes for large batches."""
-    workers = _pool_size(len(paths))
-    if workers == 1:
-        return _parse_many(paths, config)
-    with _pool(workers) as pool:
-        parts = pool.starmap(_parse_many, [(chunk, config) for chunk in _chunks(paths, workers * 4)])
+    parts = run_chunked(functools.partial(_parse_many, config=config), paths, "Reading")
     return [result for part in parts for result in part]
 
 
@@ -164,14 +178,12 @@ def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list
         else:
             stale.append((path, rel, stat))
     fresh: list[tuple[str, int, int, Briefing]] = []
-    with Progress("Reading", len(stale)) as progress:
-        for (_path, rel, stat), result in zip(stale, parse_files([s[0] for s in stale], config), strict=True):
-            progress.advance()
-            if isinstance(result, SiteError):
-                problems.extend(result.problems)
-                continue
-            briefings.append(result)
-            fresh.append((rel, stat.st_mtime_ns, stat.st_size, result))
+    for (_path, rel, stat), result in zip(stale, parse_files([s[0] for s in stale], config), strict=True):
+        if isinstance(result, SiteError):
+            problems.extend(result.problems)
+            continue
+        briefings.append(result)
+        fresh.append((rel, stat.st_mtime_ns, stat.st_size, result))
     if any(p.severity == "error" for p in problems):
         raise SiteError(problems)
     return Loaded(briefings, problems, fresh, present)
@@ -330,33 +342,28 @@ def _render_many(pages: Sequence[Page], env: jinja2.Environment, site: Site,
 
 
 _FORKED: dict[str, Any] = {}
+"""What forked render workers inherit instead of pickling: the pages, the Jinja environment, the site."""
 
 
-def _render_forked(indices: Sequence[int]) -> tuple[int, list[Problem]]:
+def _render_chunk(indices: Sequence[int]) -> tuple[int, list[Problem]]:
     pages, env, site, writer = _FORKED["pages"], _FORKED["env"], _FORKED["site"], _FORKED["writer"]
     return _render_many([pages[i] for i in indices], env, site, writer)
 
 
 def render_pages(pages: list[Page], env: jinja2.Environment, site: Site, writer: OutputWriter) -> int:
     """Render pages (in worker processes when there are many); return how many were unchanged bytes."""
-    workers = _pool_size(len(pages))
-    if workers == 1:
-        reused, problems = _render_many(pages, env, site, writer)
-    else:
-        for name in {p.template for p in pages}:
-            with contextlib.suppress(jinja2.TemplateError):
-                env.get_template(name)  # compile once, before forking, so workers share it
-        _FORKED.update(pages=pages, env=env, site=site, writer=writer)
-        try:
-            with _pool(workers) as pool:
-                results = pool.map(_render_forked, _chunks(range(len(pages)), workers * 4))
-        finally:
-            _FORKED.clear()
-        reused = sum(r for r, _ in results)
-        problems = list({str(p): p for _, found in results for p in found}.values())
+    for name in {p.template for p in pages}:
+        with contextlib.suppress(jinja2.TemplateError):
+            env.get_template(name)  # compile once, before any fork, so workers share it
+    _FORKED.update(pages=pages, env=env, site=site, writer=writer)
+    try:
+        results = run_chunked(_render_chunk, range(len(pages)), "Rendering")
+    finally:
+        _FORKED.clear()
+    problems = list({str(p): p for _, found in results for p in found}.values())
     if problems:
         raise SiteError(problems)
-    return reused
+    return sum(reused for reused, _ in results)
 
 
 def static_files(config: SiteConfig) -> dict[str, Path]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,3 +35,31 @@ def run_sitegen(*args: str | Path, cwd: Path | None = None, timeout: float = 120
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+
+
+def run_sitegen_on_terminal(*args: str | Path, timeout: float = 120) -> tuple[int, bytes]:
+    """Run sitegen with stderr on a pseudo-terminal, as a person would see it; return (exit code, what it showed).
+
+    The terminal is read while the command runs, so a chatty progress bar can never fill it and stall.
+    """
+    terminal, child_end = pty.openpty()
+    shown = b""
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "sitegen", *map(str, args)], stdout=subprocess.DEVNULL,
+                                   stderr=child_end)
+        os.close(child_end)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if select.select([terminal], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(terminal, 65536)
+                except OSError:  # the terminal closes once the command has exited and all is read
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            elif process.poll() is not None:
+                break
+        return process.wait(timeout=max(deadline - time.monotonic(), 1)), shown
+    finally:
+        os.close(terminal)

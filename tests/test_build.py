@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import REPO, briefing, run_sitegen, write
+from .helpers import REPO, briefing, run_sitegen, run_sitegen_on_terminal, write
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -149,6 +149,17 @@ def test_new_creates_a_briefing_and_never_overwrites(site):
     assert again.returncode == 1 and "already exists" in again.stderr
     assert path.read_text().endswith("My words.\n")
     assert run_sitegen("build", "--no-search", "--site", site).returncode == 0
+
+
+def test_a_long_build_shows_progress_on_a_terminal_only(site):
+    for number in range(450):
+        write(site / f"content/briefings/b{number}.md", briefing(f"Briefing {number}", date="2024-05-01"
+                                                                 f"T{number // 60:02d}:{number % 60:02d}:00"))
+    returncode, shown = run_sitegen_on_terminal("build", "--no-search", "--site", site)
+    assert returncode == 0
+    assert b"Reading [" in shown and b"450/450" in shown and b"Rendering [" in shown
+    piped = run_sitegen("build", "--no-search", "--clean", "--site", site)
+    assert "Rendering [" not in piped.stderr and "Reading [" not in piped.stderr
 
 
 def test_usage_errors_exit_2_and_every_command_has_help():

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import html.parser
 import os
-import pty
 import re
-import select
 import shutil
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,7 +24,7 @@ from sitegen.importers.tags import TagPicker, load_names
 from sitegen.importers.writer import escape_markdown, markdown_body
 from sitegen.markdown import make_parser
 
-from .helpers import CORPUS, REPO, briefing, run_sitegen, write
+from .helpers import CORPUS, REPO, briefing, run_sitegen, run_sitegen_on_terminal, write
 
 SEED = REPO / "seeds" / "000_66980ba76a757afa.txt"
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -273,23 +269,8 @@ def test_cli_reports_every_bad_file_imports_the_rest_and_exits_1(site):
 def test_a_progress_bar_shows_on_a_terminal_only(site):
     for number in range(60):
         raw(site, f"{number:02}.txt", f"Briefing number {number}\n\nText of briefing {number}.\n")
-    terminal, child_end = pty.openpty()
-    try:
-        result = subprocess.run([sys.executable, "-m", "sitegen", "import", "--site", str(site)],
-                                stdout=subprocess.PIPE, stderr=child_end, text=True, timeout=120, check=False)
-        os.close(child_end)
-        shown = b""
-        while select.select([terminal], [], [], 0.5)[0]:
-            try:
-                chunk = os.read(terminal, 65536)
-            except OSError:  # the terminal closed once everything was read
-                break
-            if not chunk:
-                break
-            shown += chunk
-    finally:
-        os.close(terminal)
-    assert result.returncode == 0
+    returncode, shown = run_sitegen_on_terminal("import", "--site", site)
+    assert returncode == 0
     assert b"Importing [" in shown and b"60/60" in shown
     piped = run_sitegen("import", "--site", site, "--force")
     assert "Importing [" not in piped.stderr

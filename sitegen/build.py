@@ -632,7 +632,7 @@ class PreviewModel:
 
 def _shape(item: Briefing) -> tuple[Any, ...]:
     """What decides where a briefing appears: a change here moves lists, neighbours and related links."""
-    return (item.kind, item.date, item.slug, item.tags, item.author, item.draft)
+    return (item.kind, item.date, item.slug, item.tags, item.authors, item.draft)
 
 
 def _search_index(writer: OutputWriter, output: Path, rendered: int) -> list[Problem]:

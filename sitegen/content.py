@@ -21,7 +21,7 @@ import yaml
 from .config import Loader, SiteConfig, check_bool, key_lines, yaml_problem
 from .errors import Problem, SiteError, display_path
 
-KNOWN_FIELDS = ("title", "date", "author", "editor", "supervisor", "tags", "summary", "slug", "draft", "source")
+KNOWN_FIELDS = ("title", "date", "author", "authors", "editor", "supervisor", "tags", "summary", "slug", "draft", "source")
 FRONT_MATTER_EXAMPLE = "start the file with:\n---\ntitle: My briefing\ndate: 2024-05-01T09:30:00+02:00\n---"
 PAGES_DIR = "pages"
 
@@ -38,7 +38,8 @@ class Briefing:
     body: str
     body_line: int
     kind: str = "briefing"
-    author: str = ""
+    authors: tuple[str, ...] = ()
+    """Everyone credited, in front matter order (``authors:`` first, then ``author:``)."""
     editor: str = ""
     supervisor: str = ""
     tags: tuple[str, ...] = ()
@@ -49,6 +50,11 @@ class Briefing:
     html: str = ""
     digest: str = ""
     """A hash of the file's text: equal digests mean equal briefings."""
+
+    @property
+    def author(self) -> str:
+        """The first credited author, for templates and tools that show only one name."""
+        return self.authors[0] if self.authors else ""
 
     @functools.cached_property
     def url(self) -> str:
@@ -174,6 +180,25 @@ def _text_field(value: Any) -> str:
     return str(value).strip()
 
 
+def _names(value: Any) -> tuple[str, ...]:
+    """``author:`` / ``authors:``: one name, or a list of names; a name is never split at commas
+    ("Smith, Jane" is one person)."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(n, (str, int, float)) and not isinstance(n, bool)
+                                              for n in value):
+        raise ValueError("write a name, or a list of names, e.g. authors: [Nawal Sayed, Omar Said]")
+    return tuple(n for n in (" ".join(str(n).split()) for n in value) if n)
+
+
+def _credited(values: dict[str, Any]) -> tuple[str, ...]:
+    """Every author once, ``authors:`` before ``author:``, the same name in another case counted once."""
+    seen: dict[str, str] = {}
+    for name in (*values.get("authors", ()), *values.get("author", ())):
+        seen.setdefault(name.casefold(), name)
+    return tuple(seen.values())
+
+
 def _tags(value: Any) -> tuple[str, ...]:
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         value = [value]
@@ -230,7 +255,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
 
     problems: list[tuple[str, str, str]] = []
     values: dict[str, Any] = {}
-    checks = {"title": _text_field, "author": _text_field, "editor": _text_field,
+    checks = {"title": _text_field, "author": _names, "authors": _names, "editor": _text_field,
               "supervisor": _text_field, "summary": _text_field, "tags": _tags,
               "slug": _slug, "draft": check_bool, "date": lambda v: _date(v, config)}
     for key, check in checks.items():
@@ -254,7 +279,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
     return Briefing(
         path=path, rel=rel, kind=kind, body=body, body_line=body_line,
         title=values["title"], slug=values.get("slug") or slugify(values["title"]),
-        date=values.get("date"), author=values.get("author", ""), editor=values.get("editor", ""),
+        date=values.get("date"), authors=_credited(values), editor=values.get("editor", ""),
         supervisor=values.get("supervisor", ""), tags=values.get("tags", ()),
         summary=values.get("summary", ""), draft=values.get("draft", False), source=data.get("source"),
         meta={k: v for k, v in data.items() if str(k) not in KNOWN_FIELDS},

@@ -85,13 +85,18 @@ class Link:
 
 @dataclass(frozen=True)
 class Card:
-    """A briefing as lists, feeds and cross-links show it: with its topics, author and status."""
+    """A briefing as lists, feeds and cross-links show it: with its topics, authors and status."""
 
     briefing: Briefing
     topics: tuple[Link, ...]
-    author: Link | None
+    authors: tuple[Link, ...]
     badge: str
     """"Draft" or "Scheduled" when built with --drafts or --future, else empty."""
+
+    @property
+    def author(self) -> Link | None:
+        """The first author, for themes written when a briefing had only one."""
+        return self.authors[0] if self.authors else None
 
 
 @dataclass(frozen=True)
@@ -149,10 +154,9 @@ def _link(item: Topic | Author | Month) -> Link:
 
 
 def _card(briefing: Briefing, taxonomy: Taxonomy, built_at: datetime) -> Card:
-    author = taxonomy.author_of(briefing)
     badge = "Draft" if briefing.draft else "Scheduled" if briefing.date > built_at else ""
     return Card(briefing, tuple(_link(t) for t in taxonomy.topics_of(briefing)),
-                _link(author) if author else None, badge)
+                tuple(_link(a) for a in taxonomy.authors_of(briefing)), badge)
 
 
 FEED_SIZE = 20

@@ -97,6 +97,11 @@ def jsonld(value: Any) -> markupsafe.Markup:
     return markupsafe.Markup(json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE))  # noqa: S704 - escaped above
 
 
+def people(links: Any, absolute: Any) -> list[dict[str, str]]:
+    """schema.org ``Person`` objects for named links (a briefing's authors), for JSON-LD."""
+    return [{"@type": "Person", "name": link.name, "url": absolute(link.url)} for link in links]
+
+
 def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:
     """The one Jinja environment of a build; autoescape is always on."""
     cache_dir = config.root / ".sitegen" / "jinja"
@@ -111,7 +116,8 @@ def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:
         auto_reload=False,
     )
     env.globals.update(url=urls.url, absolute_url=urls.absolute)
-    env.filters.update(human_date=human_date, iso_date=iso_date, jsonld=jsonld)
+    env.filters.update(human_date=human_date, iso_date=iso_date, jsonld=jsonld,
+                       people=functools.partial(people, absolute=urls.absolute))
     return env
 
 

@@ -218,14 +218,14 @@ class Taxonomy:
         """``briefings`` newest first; ``declared_topics`` (site.yml ``topics:``) name their topics."""
         names = {topic_slug(name): name for name in declared_topics}
         topics, topic_slugs = group_by(briefings, lambda b: b.tags, topic_slug, Topic, names)
-        authors, author_slugs = group_by(briefings, lambda b: [b.author] if b.author else [], slugify, Author)
+        authors, author_slugs = group_by(briefings, lambda b: b.authors, slugify, Author)
         self.briefings = list(briefings)
         self.topics: dict[str, Topic] = topics  # type: ignore[assignment]
         self.authors: dict[str, Author] = authors  # type: ignore[assignment]
         self.years = archive(self.briefings)
         self._position = {b.rel: index for index, b in enumerate(self.briefings)}  # rel: unique, and not computed
         self._topics = [[self.topics[slug] for slug in slugs] for slugs in topic_slugs]
-        self._authors = [self.authors[slugs[0]] if slugs else None for slugs in author_slugs]
+        self._authors = [[self.authors[slug] for slug in slugs] for slugs in author_slugs]
         self._spots: list[dict[str, int]] = [{} for _ in self.briefings]  # place in each topic's list
         for topic in self.topics.values():
             for spot, member in enumerate(topic.briefings):
@@ -239,7 +239,8 @@ class Taxonomy:
         """The briefing's topics, in the order its front matter lists them."""
         return self._topics[self._position[briefing.rel]]
 
-    def author_of(self, briefing: Briefing) -> Author | None:
+    def authors_of(self, briefing: Briefing) -> list[Author]:
+        """Everyone the briefing credits, in front matter order; names that share a URL count once."""
         return self._authors[self._position[briefing.rel]]
 
     def related(self, briefing: Briefing) -> list[Briefing]:

@@ -223,7 +223,8 @@ def test_head_has_canonical_description_social_tags_and_news_article(archive):
     assert datetime.fromisoformat(data["datePublished"]) == item["date"]
     assert data["publisher"] == {"@type": "Organization", "name": "The Test Desk", "url": BASE_URL}
     if item["author"]:
-        assert data["author"]["@type"] == "Person" and data["author"]["url"].startswith(BASE_URL + "authors/")
+        assert [p["@type"] for p in data["author"]] == ["Person"]
+        assert data["author"][0]["url"].startswith(BASE_URL + "authors/")
 
 
 def test_a_hostile_title_cannot_break_out_of_json_ld(archive):

@@ -23,7 +23,7 @@ START = datetime(2024, 1, 1, 9, 0, tzinfo=ZONE)
 def briefing(number: int, tags: tuple[str, ...] = (), author: str = "", days: float | None = None) -> Briefing:
     return Briefing(path=Path(f"b{number}.md"), rel=f"b{number}.md", title=f"Briefing {number}", slug=f"b{number}",
                     date=START + timedelta(days=number if days is None else days), body="", body_line=1,
-                    tags=tags, author=author)
+                    tags=tags, authors=(author,) if author else ())
 
 
 def newest_first(*items: Briefing) -> list[Briefing]:
@@ -73,8 +73,16 @@ def test_authors_are_merged_by_slug_and_briefings_without_one_have_none():
     taxonomy = Taxonomy(items)
     assert list(taxonomy.authors) == ["nawal-sayed"]
     assert taxonomy.authors["nawal-sayed"].count == 2
-    assert taxonomy.author_of(items[0]) is None
-    assert taxonomy.author_of(items[1]).url == "/authors/nawal-sayed/"
+    assert taxonomy.authors_of(items[0]) == []
+    assert [a.url for a in taxonomy.authors_of(items[1])] == ["/authors/nawal-sayed/"]
+
+
+def test_every_co_author_gets_the_briefing_and_a_shared_url_counts_once():
+    items = newest_first(dataclasses.replace(briefing(1), authors=("Nawal Sayed", "Omar Said", "nawal sayed")),
+                         briefing(2, author="Omar Said"))
+    taxonomy = Taxonomy(items)
+    assert {slug: a.count for slug, a in taxonomy.authors.items()} == {"nawal-sayed": 1, "omar-said": 2}
+    assert [a.name for a in taxonomy.authors_of(items[1])] == ["Nawal Sayed", "Omar Said"]
 
 
 def test_archive_groups_years_and_months_newest_first():

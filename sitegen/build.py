@@ -52,7 +52,7 @@ from .output import (
 from .pages import Page, Site, make_site, output_path_of, plan_pages
 from .render import UrlHelper, make_environment, static_dirs, template_dirs, template_problem
 from .search import index_site
-from .taxonomy import topic_links
+from .topics import topic_links
 
 PARALLEL_MINIMUM = 400
 """Below this many items a process pool costs more than it saves."""

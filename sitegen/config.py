@@ -16,26 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from .errors import Problem, SiteError
+from .yamlfile import key_lines, load
 
 CONFIG_NAME = "site.yml"
-
-
-class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """PyYAML's safe loader (the C one when available), but an impossible date such
-    as 2024-13-45 stays a string so validation can point at its line instead of crashing."""
-
-
-def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 @dataclass(frozen=True)
@@ -199,35 +183,6 @@ OPTIONS: dict[str, Option] = {
 }
 
 
-def key_lines(text: str) -> dict[str, int]:
-    """Line (1-based) of every top-level and nested mapping key, as ``a.b`` paths."""
-    try:
-        node = yaml.compose(text, Loader=Loader)
-    except yaml.YAMLError:
-        return {}
-    lines: dict[str, int] = {}
-
-    def walk(node: yaml.Node, prefix: str) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                name = f"{prefix}{key.value}"
-                lines[name] = key.start_mark.line + 1
-                walk(value, name + ".")
-
-    if node is not None:
-        walk(node, "")
-    return lines
-
-
-def yaml_problem(path: str, error: yaml.YAMLError, line_offset: int = 0) -> Problem:
-    """Turn a PyYAML error into a Problem with the line in the *file*."""
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    line = mark.line + 1 + line_offset if mark is not None else None
-    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-    return Problem(path, line, f"invalid YAML: {reason}",
-                   "check indentation, and quote values that contain ': ' or start with a special character")
-
-
 def load_config(root: Path) -> SiteConfig:
     """Read ``root/site.yml``; raise :class:`SiteError` listing every problem in it."""
     root = root.resolve()
@@ -236,10 +191,7 @@ def load_config(root: Path) -> SiteConfig:
         raise SiteError([Problem(str(path), None, "no site.yml here",
                                  "run the command inside a site folder, pass --site DIR, or create one with `sitegen init DIR`")])
     text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = yaml.load(text, Loader=Loader)  # noqa: S506 - Loader is a safe loader
-    except yaml.YAMLError as error:
-        raise SiteError([yaml_problem(CONFIG_NAME, error)]) from None
+    data = load(text, CONFIG_NAME)
     if data is None:
         data = {}
     if not isinstance(data, dict):

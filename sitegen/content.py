@@ -10,16 +10,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .config import Loader, SiteConfig, check_bool, key_lines, yaml_problem
+from .config import SiteConfig, check_bool
 from .errors import Problem, SiteError, display_path
+from .topics import slugify
+from .yamlfile import dump, key_lines, load_front_matter
 
 KNOWN_FIELDS = ("title", "date", "author", "authors", "editor", "supervisor", "tags", "summary", "slug", "draft", "source")
 FRONT_MATTER_EXAMPLE = "start the file with:\n---\ntitle: My briefing\ndate: 2024-05-01T09:30:00+02:00\n---"
@@ -64,43 +63,10 @@ class Briefing:
         return f"/briefings/{self.date:%Y/%m}/{self.slug}/"
 
 
-class _FrontMatterDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """Writes dates as ISO 8601 with a ``T`` and offset, the form the docs show authors."""
-
-
-_FrontMatterDumper.add_representer(
-    datetime, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat()))
-
-
 def dump_front_matter(data: dict[str, Any], body: str) -> str:
     """A complete Markdown file: front matter in block style, keys in the given order, then the body."""
-    front = yaml.dump(data, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=1000)
+    front = dump(data)
     return f"---\n{front}---\n\n{body.strip()}\n" if body.strip() else f"---\n{front}---\n"
-
-
-class _AliasRefused(yaml.constructor.ConstructorError):
-    """An alias in front matter; its own type so the message can say what to do instead."""
-
-
-class FrontMatterLoader(Loader):
-    """The site's safe loader, minus YAML aliases: a few lines of ``&a`` / ``*a`` can
-    expand into billions of values ("billion laughs") once anything walks or prints them."""
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects:
-            raise _AliasRefused(None, None, "alias", node.start_mark)
-        return super().construct_object(node, deep)
-
-
-def slugify(text: str) -> str:
-    """Lower-case words joined by hyphens; accents on Latin letters dropped, other scripts kept whole."""
-    kept: list[str] = []
-    for char in unicodedata.normalize("NFKD", str(text)):
-        if not (unicodedata.combining(char) and kept and kept[-1].isascii()):
-            kept.append(char)
-    text = unicodedata.normalize("NFC", "".join(kept))
-    words = re.findall(r"\w+", text.lower().replace("_", " "))
-    return "-".join(words)[:80].strip("-")
 
 
 SLUG_PATTERN = re.compile(r"^\w[\w-]*$")
@@ -239,15 +205,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
     """Validate one file's front matter; raise SiteError listing every field problem."""
     rel = display_path(path, config.root)
     front, body, body_line = split_front_matter(text, rel)
-    try:
-        data = yaml.load(front, Loader=FrontMatterLoader)  # noqa: S506 - a safe loader
-    except _AliasRefused as error:
-        raise SiteError([Problem(rel, error.problem_mark.line + 2, "YAML anchors and aliases (&name, *name) are not "
-                                 "allowed in front matter", "write the value out in full where it is used")]) from None
-    except yaml.YAMLError as error:
-        raise SiteError([yaml_problem(rel, error, line_offset=1)]) from None
-    except RecursionError:
-        raise SiteError([Problem(rel, 2, "front matter is nested too deeply", "flatten the YAML")]) from None
+    data = load_front_matter(front, rel)
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -14,13 +14,15 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin
+from urllib.parse import urljoin
 
 import jinja2
 import markupsafe
 
-from .config import SiteConfig, key_lines
+from .config import SiteConfig
 from .errors import Problem, SiteError, display_path
+from .topics import site_link
+from .yamlfile import key_lines
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -65,7 +67,7 @@ class UrlHelper:
         self.absolute = functools.lru_cache(maxsize=65536)(self._absolute)  # type: ignore[method-assign]
 
     def _url(self, path: str) -> str:
-        return self.base_path + quote(path.lstrip("/"), safe="/#?=&%")
+        return site_link(self.base_path, path)
 
     def _absolute(self, path: str) -> str:
         link = self.url(path)

@@ -8,21 +8,16 @@ become one topic with one page instead of one page overwriting the other.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
-from .config import SiteConfig
-from .content import Briefing, slugify
-from .importers.tags import topic_pattern
-from .markdown import TopicLinks
-from .render import UrlHelper
+from .content import Briefing
+from .topics import slugify, topic_slug
 
 RELATED_LIMIT = 5
 RELATED_WINDOW = 10
@@ -33,14 +28,6 @@ bigger one only near the briefing's date. The work per briefing is therefore
 bounded however common a topic gets, and near-in-date is also what the ranking
 prefers among equal scores.
 """
-
-_INNER_PUNCTUATION = re.compile(r"(?<=\w)[.'’]")
-
-
-def topic_slug(tag: str) -> str:
-    """The URL slug of a tag: dots and apostrophes after a letter vanish first, so "U.S." and "US" agree."""
-    return slugify(_INNER_PUNCTUATION.sub("", tag))
-
 
 @dataclass(eq=False)
 class Group:
@@ -277,27 +264,3 @@ class Taxonomy:
     @property
     def authors_by_name(self) -> list[Author]:
         return sorted(self.authors.values(), key=lambda a: (a.name.casefold(), a.slug))
-
-
-def topic_links(config: SiteConfig, item: Briefing) -> TopicLinks:
-    """What the first mention of each of ``item``'s topics in its body links to (``link_topics: true``).
-
-    Only the briefing's own topics are linked, so the page linked to always
-    exists and the body depends on nothing but its own file and site.yml. A
-    topic's words are its tag plus, when site.yml's ``topics:`` declares it,
-    the name and words written there, matched as the importer matches them.
-    """
-    if not config.link_topics or item.kind != "briefing":
-        return []
-    declared = {topic_slug(name): (name, *words) for name, words in config.topics.items()}
-    url = UrlHelper(config.base_url, config.base_path).url
-    links = []
-    for slug in dict.fromkeys(topic_slug(tag) for tag in item.tags):
-        words = tuple(tag for tag in item.tags if topic_slug(tag) == slug) + declared.get(slug, ())
-        links.append((_words_pattern(words), url(Topic.url_of(slug))))
-    return links
-
-
-@functools.lru_cache(maxsize=4096)
-def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    return topic_pattern(list(words))

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from sitegen.config import MarkdownOptions, SiteConfig
 from sitegen.content import Briefing
 from sitegen.markdown import BodyRenderer
-from sitegen.taxonomy import RELATED_WINDOW, Taxonomy, related_indexes, topic_links, topic_slug
+from sitegen.taxonomy import RELATED_WINDOW, Taxonomy, related_indexes
+from sitegen.topics import topic_links, topic_slug
 
 ZONE = ZoneInfo("Africa/Cairo")
 START = datetime(2024, 1, 1, 9, 0, tzinfo=ZONE)

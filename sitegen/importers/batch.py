@@ -32,9 +32,10 @@ from typing import Any
 
 from ..config import SiteConfig
 from ..console import Progress
-from ..content import PAGES_DIR, content_files, parse_briefing, slugify
+from ..content import PAGES_DIR, content_files, parse_briefing
 from ..errors import Problem, SiteError, display_path
 from ..markdown import shorten
+from ..topics import slugify
 from .formats import Article, parse_article
 from .source import decode
 from .tags import TagPicker

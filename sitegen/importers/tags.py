@@ -27,7 +27,8 @@ from importlib import resources
 
 import yaml
 
-from ..config import Loader
+from ..topics import topic_pattern
+from ..yamlfile import Loader
 from .formats import NAME_PARTICLES, PREFIXED_NAME
 
 TITLE_WEIGHT = 3
@@ -107,15 +108,6 @@ class TagPicker:
                            first=0 if in_title else (first.start() + len(title) if first else 0))
             if score.value:
                 yield score
-
-
-def topic_pattern(words: list[str]) -> re.Pattern[str]:
-    """Whole words; case-sensitive when the rule writes a capital, otherwise any case."""
-    parts = []
-    for word in sorted(words, key=len, reverse=True):
-        escaped = r"\s+".join(re.escape(piece) for piece in word.split())
-        parts.append(escaped if word != word.lower() else f"(?i:{escaped})")
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
 
 def key_terms(title: str, paragraphs: Sequence[str]) -> list[_Score]:

@@ -17,7 +17,7 @@ from . import __version__
 from .build import BuildOptions, build_site
 from .check import check_output
 from .config import load_config
-from .content import dump_front_matter, slugify
+from .content import SLUG_PATTERN, dump_front_matter, slugify
 from .errors import Problem, SiteError, display_path, format_problems
 from .importers import FORMATS, ImportOptions, import_articles
 
@@ -123,6 +123,13 @@ def _walk(folder: resources.abc.Traversable, prefix: str = "") -> list[tuple[str
 def cmd_new(args: argparse.Namespace) -> int:
     config = load_config(args.site)
     now = datetime.now(config.tz).replace(microsecond=0)
+    if args.slug and not SLUG_PATTERN.match(args.slug):
+        suggestion = slugify(args.slug)
+        print(f"error: --slug {args.slug!r} is not a slug: it must be lower-case words, digits and hyphens, "
+              f"and it can never name a folder (no /, \\ or ..)\n"
+              f"    hint: {'try --slug ' + suggestion if suggestion else 'write e.g. --slug idlib-talks'}",
+              file=sys.stderr)
+        return EXIT_USAGE
     slug = args.slug or slugify(args.title)
     if not slug:
         print("error: cannot make a file name from this title; pass --slug some-words", file=sys.stderr)

@@ -116,6 +116,15 @@ def _base_url(value: Any) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def _theme(value: Any) -> str:
+    """A folder name under themes/: never a path, so a site.yml cannot make the build read templates
+    from elsewhere on the machine."""
+    name = _string(value).strip()
+    if not name or name in (".", "..") or any(sep in name for sep in "/\\") or name.startswith("~"):
+        raise ValueError("write the name of a folder in themes/ (no / \\ or ..), or default")
+    return name
+
+
 def _output(value: Any) -> str:
     text = _string(value).strip()
     if not text or text in (".", "./"):
@@ -170,7 +179,7 @@ OPTIONS: dict[str, Option] = {
     "base_url": Option(_base_url, "base_url: https://example.org/briefings/"),
     "language": Option(_string, "language: en"),
     "timezone": Option(_timezone, "timezone: Africa/Cairo"),
-    "theme": Option(_string, "theme: default"),
+    "theme": Option(_theme, "theme: default"),
     "output": Option(_output, "output: public"),
     "paginate": Option(_positive_int, "paginate: 20"),
     "markdown": Option(_markdown, "markdown: {html: false, typographer: false}"),

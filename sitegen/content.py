@@ -23,6 +23,10 @@ from .yamlfile import dump, key_lines, load_front_matter
 KNOWN_FIELDS = ("title", "date", "author", "authors", "editor", "supervisor", "tags", "summary", "slug", "draft", "source")
 FRONT_MATTER_EXAMPLE = "start the file with:\n---\ntitle: My briefing\ndate: 2024-05-01T09:30:00+02:00\n---"
 PAGES_DIR = "pages"
+EARLIEST = datetime(2, 1, 1)
+LATEST = datetime(9998, 12, 31)
+"""Dates a briefing may carry (wall time): a year away from what Python's datetime can hold, so
+moving one into any time zone, or a day either way for archives and feeds, can never overflow."""
 
 
 @dataclass
@@ -136,7 +140,7 @@ def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
 
 
 def _preview(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else value
+    text = value if isinstance(value, str) else value.isoformat() if isinstance(value, date) else repr(value)
     return text if len(text) <= 60 else text[:59] + "…"
 
 
@@ -191,6 +195,8 @@ def _date(value: Any, config: SiteConfig) -> datetime:
         raise ValueError("write an ISO 8601 date such as 2024-05-01 or 2024-05-01T09:30:00+02:00")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=config.tz)
+    if not EARLIEST <= moment.replace(tzinfo=None) <= LATEST:  # offsets are under a day: no overflow past these
+        raise ValueError(f"write a date between the years {EARLIEST.year} and {LATEST.year}")
     return moment.astimezone(config.tz)
 
 

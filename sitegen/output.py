@@ -33,6 +33,10 @@ def check_output_dir(output: Path, site_root: Path) -> None:
     for name in PROTECTED:
         if output.is_relative_to(site_root / name):
             raise SiteError([Problem(str(output), None, f"output folder lies inside {name}/", hint)])
+    if output.exists() and not output.is_dir():
+        kind = "file" if output.is_file() else "special file (a device, pipe or socket)"
+        raise SiteError([Problem(str(output), None, f"output path is an existing {kind}, not a folder; "
+                                 "it is left alone", hint)])
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
         raise SiteError([Problem(str(output), None, "folder exists and was not made by sitegen; it is left alone",
                                  "move it away, or " + hint)])

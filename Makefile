@@ -7,7 +7,7 @@ SITEGEN := $(VENV)/bin/sitegen
 STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build serve test lint browsers vnu clean
+.PHONY: setup build serve test lint browsers vnu axe clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -33,10 +33,13 @@ browsers:
 vnu:
 	sh tests/tools/install-vnu.sh
 
+axe:
+	sh tests/tools/install-axe.sh
+
 lint: setup
 	$(VENV)/bin/ruff check sitegen tests bench
 
-test: setup browsers vnu lint build
+test: setup browsers vnu axe lint build
 	$(SITEGEN) check
 	$(PYTHON) -m pytest
 

@@ -63,3 +63,23 @@ def run_sitegen_on_terminal(*args: str | Path, timeout: float = 120) -> tuple[in
         return process.wait(timeout=max(deadline - time.monotonic(), 1)), shown
     finally:
         os.close(terminal)
+
+
+AXE = REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core (installed by `make axe`) on an open Playwright page; one line per violation and element.
+
+    Skips the calling test when axe-core is not installed, and fails it in CI, where `make test` installs it.
+    """
+    import pytest
+
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing; `make axe` installs it")
+        pytest.skip(f"axe-core is not installed at {AXE} (run `make axe`)")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .flatMap(v => v.nodes.map(n => `${v.id} (${v.impact}): ${n.target.join(' ')}: ${n.failureSummary}`))""")
+    return list(found)

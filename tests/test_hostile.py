@@ -10,6 +10,7 @@ walk whatever files the output holds, so they cover page types added later.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -175,8 +176,9 @@ class _Auditor(HTMLParser):
                 self.audit.events.append((tag, name))
             if name in URL_ATTRIBUTES or name == "srcset":
                 self.audit.urls.append((tag, name, value))
-            if name.startswith("data-pagefind"):
-                self.audit.search_meta.append(value)
+            if name.startswith("data-pagefind"):  # `key:value`, or `key[value]` with the value in value=""
+                key, bracket, _ = value.partition("[value]")  # which Pagefind decodes once more
+                self.audit.search_meta.append(f"{key}:{html.unescape(values.get('value', ''))}" if bracket else value)
         if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
             self.audit.urls.append((tag, "content", values.get("content", "").partition("url=")[2]))
         if tag in ("script", "title") and self._capture is None:

@@ -80,10 +80,10 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def open_page(browser):
-    """Open a page and wait for ``ready`` (by default Pagefind's search box); pages are closed after the test."""
+    """Open a page and wait for ``ready`` (by default the search box); pages are closed after the test."""
     pages = []
 
-    def open_page(url: str, ready: str = ".pagefind-ui__search-input"):
+    def open_page(url: str, ready: str = "#search-q"):
         page = browser.new_page()
         pages.append(page)
         page.errors = []
@@ -100,19 +100,19 @@ def open_page(browser):
 def wait_for_results(page, term: str, count: int | None = None) -> list[str]:
     """Result links once the search for ``term`` settled; with ``count``, once exactly that many are shown.
 
-    Pagefind waits for typing to pause and loads each result on its own, so both are awaited.
+    The status line names the search once its results are on the page, and the page shows ten at a time.
     """
-    page.wait_for_function("""term => { const m = document.querySelector('.pagefind-ui__message');
+    page.wait_for_function("""term => { const m = document.getElementById('search-status');
         return m && m.textContent.includes(term) && !/^Searching/i.test(m.textContent); }""", arg=term)
-    page.wait_for_function("""count => { const shown = document.querySelectorAll('.pagefind-ui__result-link').length;
+    page.wait_for_function("""count => { const shown = document.querySelectorAll('.result-link').length;
         if (count !== null) return shown === count;
-        const total = parseInt(document.querySelector('.pagefind-ui__message').textContent, 10) || 0;
-        return shown === Math.min(total, 5); }""", arg=count)
-    return [link.get_attribute("href") for link in page.query_selector_all(".pagefind-ui__result-link")]
+        const total = parseInt(document.getElementById('search-status').textContent.replace(/,/g, ''), 10) || 0;
+        return shown === Math.min(total, 10); }""", arg=count)
+    return [link.get_attribute("href") for link in page.query_selector_all(".result-link")]
 
 
 def message(page) -> str:
-    return page.inner_text(".pagefind-ui__message")
+    return page.inner_text("#search-status")
 
 
 # --- the index ----------------------------------------------------------------------------------
@@ -208,13 +208,13 @@ def test_pagefind_that_cannot_run_is_explained(tmp_path):
 @pytest.mark.browser
 def test_idlib_lists_the_seed_briefing_first(built, open_page, static_server):
     page = open_page(static_server(built) + "/search/")
-    page.fill(".pagefind-ui__search-input", "Idlib")
+    page.fill("#search-q", "Idlib")
     links = wait_for_results(page, "Idlib", 3)
     assert links[0] == SEED_URL
-    first = page.query_selector(".pagefind-ui__result")
+    first = page.query_selector(".result")
     assert "Russia-Turkey Military Negotiations on Idlib Revealed" in first.inner_text()
     assert "14 March 2020" in first.inner_text()
-    assert first.query_selector(".pagefind-ui__result-excerpt mark").inner_text().lower() == "idlib"
+    assert first.query_selector(".result-excerpt mark").inner_text().lower() == "idlib"
     assert page.errors == []
 
 
@@ -222,13 +222,12 @@ def test_idlib_lists_the_seed_briefing_first(built, open_page, static_server):
 def test_topic_filter_narrows_results_and_is_kept_in_the_url(built, open_page, static_server):
     page = open_page(static_server(built) + "/search/?q=Syria")
     assert set(wait_for_results(page, "Syria", 3)) > HUMANITARIAN
-    page.click(".pagefind-ui__filter-name:text-is('Topic')")
-    page.click("label[for='topic-Humanitarian']")
+    page.check(".facet-topic input[value='Humanitarian']")
     assert set(wait_for_results(page, "Syria", 2)) == HUMANITARIAN
     page.wait_for_function("() => location.search === '?q=Syria&topic=Humanitarian'")
     page.reload()
     assert set(wait_for_results(page, "Syria", 2)) == HUMANITARIAN
-    assert page.is_checked("#topic-Humanitarian")
+    assert page.is_checked(".facet-topic input[value='Humanitarian']")
 
 
 @pytest.mark.browser
@@ -240,7 +239,7 @@ def test_author_and_year_filters_exist(built, open_page, static_server):
 @pytest.mark.browser
 def test_nonsense_query_says_there_are_no_results(built, open_page, static_server):
     page = open_page(static_server(built) + "/search/")
-    page.fill(".pagefind-ui__search-input", "qwxzzyv")
+    page.fill("#search-q", "qwxzzyv")
     assert wait_for_results(page, "qwxzzyv") == []
     assert "No briefings match “qwxzzyv”" in message(page)
 
@@ -249,8 +248,8 @@ def test_nonsense_query_says_there_are_no_results(built, open_page, static_serve
 def test_query_in_url_runs_on_load_and_typing_updates_it(built, open_page, static_server):
     page = open_page(static_server(built) + "/search/?q=convoys")
     assert wait_for_results(page, "convoys", 1) == ["/briefings/2021/02/aid-convoys-reach-the-north-west/"]
-    assert page.input_value(".pagefind-ui__search-input") == "convoys"
-    page.fill(".pagefind-ui__search-input", "lira inflation")
+    assert page.input_value("#search-q") == "convoys"
+    page.fill("#search-q", "lira inflation")
     page.wait_for_function("() => location.search === '?q=lira+inflation'")
     assert wait_for_results(page, "lira inflation", 1) == ["/briefings/2021/06/turkish-lira-slides-on-border-worries/"]
 
@@ -262,7 +261,7 @@ def test_header_search_box_on_every_page_leads_to_results(built, open_page, stat
     page.fill("header input[name=q]", "lira")
     page.press("header input[name=q]", "Enter")
     page.wait_for_url("**/search/?q=lira")
-    page.wait_for_selector(".pagefind-ui__search-input")
+    page.wait_for_selector("#search-q")
     assert wait_for_results(page, "lira", 1) == ["/briefings/2021/06/turkish-lira-slides-on-border-worries/"]
 
 
@@ -275,7 +274,7 @@ def test_works_under_a_base_url_sub_path(tmp_path, open_page, static_server):
     page = open_page(static_server(tmp_path / "www") + "/news/search/?q=Idlib")
     links = wait_for_results(page, "Idlib", 3)
     assert links[0] == "/news" + SEED_URL
-    page.click(".pagefind-ui__result-link")
+    page.click(".result-link")
     page.wait_for_url("**/news" + SEED_URL)
     assert page.inner_text("h1") == "Russia-Turkey Military Negotiations on Idlib Revealed"
 
@@ -344,7 +343,7 @@ def test_a_word_from_one_corpus_article_finds_that_article(tmp_path, open_page, 
     assert f"Search index: {len(titles):,} briefings" in result.stderr
     page = open_page(static_server(tmp_path / "site" / "public") + "/search/")
     for word, slug in words_in_one_article(tmp_path / "site", 3):
-        page.fill(".pagefind-ui__search-input", word)
+        page.fill("#search-q", word)
         [link] = wait_for_results(page, word, 1)
         assert link.endswith(f"/{slug}/"), word
-        assert page.inner_text(".pagefind-ui__result-title") == titles[slug]
+        assert page.inner_text(".result-title") == titles[slug]

@@ -1,82 +1,389 @@
-// The search page: Pagefind's Default UI, loaded from this site only, with the search kept in the URL
-// (/search/?q=idlib&topic=Syria) so that a search can be bookmarked, shared and reached from the header form.
-// The index lives in pagefind/ next to the pages; when a build had none, the page says so instead of failing.
+// The search page: a small interface over Pagefind's JavaScript API (pagefind.js), written for this theme.
+// Why not Pagefind's own UI: it indexes and shows what it is given as HTML, loads eagerly, and offers no
+// type-to-filter or newest-first order. Here:
+// - Pagefind loads only when it is needed (the box gets focus, or the URL already holds a search), after the
+//   first paint, so the page itself is ready at once;
+// - everything that comes from the index (titles, summaries, names of topics and authors) is written with
+//   textContent, never as HTML, so a topic named `<img onerror=…>` is shown as exactly those characters;
+// - the search lives in the URL (/search/?q=oil&topic=Energy&sort=newest): it can be bookmarked and shared, and
+//   clearing the box clears it from the URL;
+// - several index bundles (one per year, say) are searched as one: data-bundles lists them, the first one
+//   loads pagefind.js and the others are merged into it.
 (function () {
   "use strict";
 
-  var FILTERS = ["topic", "author", "year"];
+  var FACETS = [["topic", "Topic", "topics"], ["author", "Author", "authors"], ["year", "Year", "years"]];
+  var PER_PAGE = 10;
+  var TOP_VALUES = 8;
+  var TYPED_VALUES = 40;
+  var WORD = /[\p{L}\p{N}]+/gu;
 
-  function load(tag, attributes) {
-    return new Promise(function (resolve, reject) {
-      var element = document.createElement(tag);
-      Object.keys(attributes).forEach(function (name) { element.setAttribute(name, attributes[name]); });
-      element.onload = resolve;
-      element.onerror = reject;
-      document.head.appendChild(element);
-    });
+  var root, input, status, list, more, facetsBox, filtersBox, lang;
+  var state = { q: "", sort: "", chosen: {} };
+  var pagefind = null, loading = null, response = null, shown = 0, ticket = 0, typingTimer = 0;
+  var facetParts = {};
+  var lastMonth = null, currentList = null;
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
   }
 
-  function filtersFrom(params) {
-    var chosen = {};
-    FILTERS.forEach(function (name) {
-      var values = params.getAll(name).filter(Boolean);
-      if (values.length) chosen[name] = values;
-    });
-    return chosen;
-  }
+  function number(value) { return Number(value).toLocaleString(lang); }
 
-  // Pagefind renders one checkbox per filter value, named after the filter (name="topic" value="Syria").
-  function checkedFilters(root) {
-    return Array.prototype.map.call(root.querySelectorAll("input[type=checkbox][name]:checked"), function (box) {
-      return [box.name, box.value];
-    });
-  }
+  function plural(count, one, many) { return number(count) + " " + (count === 1 ? one : many); }
 
-  function writeUrl(root) {
-    var input = root.querySelector("input[type=search], .pagefind-ui__search-input");
-    var params = new URLSearchParams();
-    if (input && input.value.trim()) params.set("q", input.value.trim());
-    checkedFilters(root).forEach(function (pair) { params.append(pair[0], pair[1]); });
-    var query = params.toString();
-    history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
-  }
+  // --- the URL --------------------------------------------------------------------------------------
 
-  function start(root) {
+  function readUrl() {
     var params = new URLSearchParams(location.search);
-    var query = (params.get("q") || "").trim();
-    var chosen = filtersFrom(params);
-    var ui = new PagefindUI({
-      element: "#" + root.id,
-      bundlePath: root.dataset.bundle,
-      baseUrl: root.dataset.base,
-      showImages: false,
-      showSubResults: false,
-      showEmptyFilters: false,
-      autofocus: !query,
-      openFilters: Object.keys(chosen),
-      translations: {
-        placeholder: "Search briefings",
-        zero_results: "No briefings match “[SEARCH_TERM]”. Try other or fewer words, or clear the filters."
-      }
+    state.q = (params.get("q") || "").trim();
+    state.sort = params.get("sort") === "newest" ? "newest" : "";
+    FACETS.forEach(function (facet) {
+      state.chosen[facet[0]] = params.getAll(facet[0]).filter(Boolean);
     });
-    if (Object.keys(chosen).length) ui.triggerFilters(chosen);
-    if (query) ui.triggerSearch(query);
-    root.addEventListener("input", function () { writeUrl(root); });
-    root.addEventListener("change", function () { writeUrl(root); });
   }
 
-  function unavailable(root) {
+  function writeUrl() {
+    var params = new URLSearchParams();
+    var query = input.value.trim();
+    if (query) params.set("q", query);
+    FACETS.forEach(function (facet) {
+      state.chosen[facet[0]].forEach(function (value) { params.append(facet[0], value); });
+    });
+    if (state.sort) params.set("sort", state.sort);
+    var search = params.toString();
+    history.replaceState(history.state, "", location.pathname + (search ? "?" + search : "") + location.hash);
+  }
+
+  function activeFilters() {
+    var filters = {};
+    FACETS.forEach(function (facet) {
+      var values = state.chosen[facet[0]];
+      if (values.length) filters[facet[0]] = { any: values.slice() };
+    });
+    return filters;
+  }
+
+  function filterCount() {
+    return FACETS.reduce(function (sum, facet) { return sum + state.chosen[facet[0]].length; }, 0);
+  }
+
+  // --- loading Pagefind -----------------------------------------------------------------------------
+
+  function load() {
+    if (!loading) {
+      var bundles = root.getAttribute("data-bundles").split(/\s+/).filter(Boolean);
+      loading = import(bundles[0] + "pagefind.js").then(function (module) {
+        return Promise.resolve(module.options({ baseUrl: root.getAttribute("data-base"), excerptLength: 26 }))
+          .then(function () {
+            return bundles.slice(1).reduce(function (done, bundle) {
+              return done.then(function () { return module.mergeIndex(bundle); });
+            }, Promise.resolve());
+          })
+          // Pagefind reports filter counts with results only once its filter data is loaded: load it now.
+          .then(function () { return module.filters(); })
+          .then(function () { pagefind = module; return module; });
+      });
+      loading.catch(unavailable);
+    }
+    return loading;
+  }
+
+  function unavailable() {
     root.hidden = true;
+    document.querySelector(".search-layout").hidden = true;
     document.getElementById("search-unavailable").hidden = false;
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    var root = document.getElementById("search");
+  // --- searching ------------------------------------------------------------------------------------
+
+  function search() {
+    var mine = ++ticket;
+    var query = input.value.trim();
+    var filters = activeFilters();
+    if (!query && !filterCount()) {
+      response = null;
+      clearResults();
+      status.textContent = "";
+      if (pagefind) pagefind.filters().then(function (totals) { if (mine === ticket) renderFacets(totals); });
+      return Promise.resolve();
+    }
+    status.textContent = "Searching…";
+    return load().then(function (module) {
+      var options = { filters: filters };
+      if (state.sort === "newest") options.sort = { date: "desc" };
+      return module.search(query || null, options);
+    }).then(function (found) {
+      if (mine !== ticket || !found) return;
+      response = found;
+      response.query = query;
+      clearResults();
+      renderFacets(found.filters || {});
+      return showMore(mine);
+    });
+  }
+
+  function schedule() {
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(search, 180);
+  }
+
+  function clearResults() {
+    list.textContent = "";
+    shown = 0;
+    lastMonth = null;
+    currentList = null;
+    more.hidden = true;
+  }
+
+  function showMore(mine) {
+    var batch = response.results.slice(shown, shown + PER_PAGE);
+    return Promise.all(batch.map(function (result) { return result.data(); })).then(function (items) {
+      if (mine !== ticket) return;
+      var words = terms(response.query);
+      items.forEach(function (data) { appendResult(data, words); });
+      shown += items.length;
+      more.hidden = shown >= response.results.length;
+      status.textContent = describe(response.results.length, response.query);
+    });
+  }
+
+  function describe(total, query) {
+    var order = state.sort === "newest" ? "newest first" : "best match first";
+    var what = query ? "match “" + query + "”" : "match the filters";
+    if (!total) {
+      return "No briefings " + what + ". Try other or fewer words" + (filterCount() ? ", or clear the filters." : ".");
+    }
+    return plural(total, "briefing", "briefings") + " " + (total === 1 ? what.replace("match", "matches") : what) +
+      ", " + order + (total > shown ? " (showing " + number(shown) + ")" : "") + ".";
+  }
+
+  // --- one result -----------------------------------------------------------------------------------
+
+  function terms(query) {
+    return (query.toLowerCase().match(WORD) || []);
+  }
+
+  function matches(word, words) {
+    var lower = word.toLowerCase();
+    return words.some(function (term) { return lower.startsWith(term) || (lower.length >= 4 && term.startsWith(lower)); });
+  }
+
+  // The text with every word that the query matched wrapped in <mark>; built from text nodes only.
+  function marked(text, words) {
+    var fragment = document.createDocumentFragment();
+    var at = 0, hits = 0, found;
+    WORD.lastIndex = 0;
+    while ((found = WORD.exec(text)) !== null) {
+      if (!words.length || !matches(found[0], words)) continue;
+      fragment.appendChild(document.createTextNode(text.slice(at, found.index)));
+      fragment.appendChild(element("mark", "", found[0]));
+      at = found.index + found[0].length;
+      hits++;
+    }
+    fragment.appendChild(document.createTextNode(text.slice(at)));
+    fragment.hits = hits;
+    return fragment;
+  }
+
+  function safeHref(url) {
+    try {
+      var parsed = new URL(url, location.href);
+      return parsed.protocol === "http:" || parsed.protocol === "https:" ? url : "#";
+    } catch (error) {
+      return "#";
+    }
+  }
+
+  // The day of a result from its `day` metadata (20200314), written the way the site writes dates: 14 March 2020.
+  function dayOf(meta) {
+    var digits = String(meta.day || "");
+    if (!/^\d{8}$/.test(digits)) return null;
+    var when = new Date(Date.UTC(+digits.slice(0, 4), +digits.slice(4, 6) - 1, +digits.slice(6, 8), 12));
+    var month = when.toLocaleDateString(lang, { month: "long", timeZone: "UTC" });
+    return {
+      iso: digits.slice(0, 4) + "-" + digits.slice(4, 6) + "-" + digits.slice(6, 8),
+      text: when.getUTCDate() + " " + month + " " + when.getUTCFullYear(),
+      monthKey: digits.slice(0, 6),
+      monthText: when.toLocaleDateString(lang, { month: "long", year: "numeric", timeZone: "UTC" })
+    };
+  }
+
+  function targetList(day) {
+    if (state.sort !== "newest") {
+      if (!currentList) currentList = list.appendChild(element("ol", "results"));
+      return currentList;
+    }
+    var key = day ? day.monthKey : "";
+    if (!currentList || key !== lastMonth) {
+      lastMonth = key;
+      if (day) list.appendChild(element("h2", "results-month", day.monthText));
+      currentList = list.appendChild(element("ol", "results"));
+    }
+    return currentList;
+  }
+
+  function appendResult(data, words) {
+    var meta = data.meta || {};
+    var item = element("li", "result");
+    var heading = element(state.sort === "newest" ? "h3" : "h2", "result-title");
+    var link = element("a", "result-link");
+    link.setAttribute("href", safeHref(data.url));
+    link.appendChild(marked(meta.title || data.url, words));
+    heading.appendChild(link);
+    item.appendChild(heading);
+
+    var line = element("p", "result-meta");
+    var day = dayOf(meta);
+    if (day) {
+      var time = element("time", "", day.text);
+      time.setAttribute("datetime", day.iso);
+      line.appendChild(time);
+    }
+    var authors = (data.filters && data.filters.author) || [];
+    if (authors.length) line.appendChild(element("span", "result-author", authors.join(", ")));
+    item.appendChild(line);
+
+    var summary = marked(meta.summary || "", words);
+    var titleHits = link.querySelector("mark") !== null;
+    if (meta.summary) {
+      var excerpt = element("p", "result-excerpt");
+      excerpt.appendChild(summary);
+      item.appendChild(excerpt);
+    }
+    // The summary did not show why it matched: add the passage of the text that did, as plain text.
+    if (!summary.hits && !titleHits && data.plain_excerpt) {
+      var context = element("p", "result-context");
+      context.appendChild(document.createTextNode("… "));
+      context.appendChild(marked(data.plain_excerpt, words));
+      context.appendChild(document.createTextNode(" …"));
+      item.appendChild(context);
+    }
+    targetList(day).appendChild(item);
+  }
+
+  // --- filters ----------------------------------------------------------------------------------------
+
+  function buildFacets() {
+    FACETS.forEach(function (facet) {
+      var name = facet[0];
+      var box = element("fieldset", "facet facet-" + name);
+      box.appendChild(element("legend", "facet-name", facet[1]));
+      var find = element("input", "facet-find");
+      find.type = "search";
+      find.autocomplete = "off";
+      find.setAttribute("aria-label", "Find " + facet[2]);
+      find.placeholder = "Type to find " + facet[2];
+      find.hidden = true;
+      find.addEventListener("input", function () { renderFacet(name); });
+      var values = element("ul", "facet-values");
+      box.appendChild(find);
+      box.appendChild(values);
+      box.hidden = true;
+      facetsBox.appendChild(box);
+      facetParts[name] = { box: box, find: find, values: values, counts: {} };
+    });
+  }
+
+  function renderFacets(counts) {
+    FACETS.forEach(function (facet) {
+      facetParts[facet[0]].counts = counts[facet[0]] || {};
+      renderFacet(facet[0]);
+    });
+    var active = filterCount();
+    filtersBox.querySelector(".search-filters-count").textContent = active ? " (" + number(active) + " on)" : "";
+  }
+
+  // The chosen values first, then the values with most briefings; typing in the facet's box finds any value.
+  function renderFacet(name) {
+    var part = facetParts[name];
+    var chosen = state.chosen[name];
+    var typed = part.find.value.trim().toLowerCase();
+    var entries = Object.keys(part.counts).map(function (value) { return [value, part.counts[value]]; });
+    var all = entries.length;
+    entries = entries.filter(function (entry) { return chosen.indexOf(entry[0]) < 0 && entry[1] > 0; });
+    if (typed) entries = entries.filter(function (entry) { return entry[0].toLowerCase().indexOf(typed) >= 0; });
+    entries.sort(function (a, b) {
+      return name === "year" && !typed ? b[0].localeCompare(a[0]) : b[1] - a[1] || a[0].localeCompare(b[0], lang);
+    });
+    entries = entries.slice(0, typed ? TYPED_VALUES : TOP_VALUES);
+    var rows = chosen.map(function (value) { return [value, part.counts[value] || 0]; }).concat(entries);
+    part.values.textContent = "";
+    rows.forEach(function (row) {
+      var item = element("li", "facet-value");
+      var label = element("label");
+      var box = element("input");
+      box.type = "checkbox";
+      box.name = name;
+      box.value = row[0];
+      box.checked = chosen.indexOf(row[0]) >= 0;
+      box.addEventListener("change", function () { toggle(name, row[0], box.checked); });
+      label.appendChild(box);
+      label.appendChild(element("span", "facet-label", row[0]));
+      label.appendChild(element("span", "facet-count", number(row[1])));
+      item.appendChild(label);
+      part.values.appendChild(item);
+    });
+    if (typed && !rows.length) part.values.appendChild(element("li", "facet-none", "No " + name + " by that name"));
+    part.find.hidden = all <= TOP_VALUES;
+    part.box.hidden = all === 0 && !chosen.length;
+  }
+
+  function toggle(name, value, on) {
+    var values = state.chosen[name].filter(function (v) { return v !== value; });
+    if (on) values.push(value);
+    state.chosen[name] = values;
+    writeUrl();
+    search();
+  }
+
+  // --- start ------------------------------------------------------------------------------------------
+
+  function start() {
+    root = document.getElementById("search");
     if (!root) return;
-    var bundle = root.dataset.bundle;
-    load("link", { rel: "stylesheet", href: bundle + "pagefind-ui.css" }).catch(function () {});
-    load("script", { src: bundle + "pagefind-ui.js" })
-      .then(function () { start(root); })
-      .catch(function () { unavailable(root); });
-  });
+    lang = document.documentElement.lang || undefined;
+    input = document.getElementById("search-q");
+    status = document.getElementById("search-status");
+    list = document.getElementById("search-list");
+    more = document.getElementById("search-more");
+    facetsBox = document.getElementById("search-facets");
+    filtersBox = document.getElementById("search-filters");
+    readUrl();
+    input.value = state.q;
+    root.querySelectorAll("input[name=sort]").forEach(function (radio) {
+      radio.checked = radio.value === state.sort;
+      radio.addEventListener("change", function () {
+        if (!radio.checked) return;
+        state.sort = radio.value;
+        writeUrl();
+        search();
+      });
+    });
+    if (window.matchMedia("(min-width: 52rem)").matches) filtersBox.open = true;
+    buildFacets();
+
+    input.addEventListener("focus", function () { load().then(function () { if (!response && !input.value.trim()) search(); }); });
+    input.addEventListener("input", function () { writeUrl(); schedule(); });
+    root.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(typingTimer);
+      writeUrl();
+      search();
+    });
+    more.addEventListener("click", function () { showMore(ticket); });
+
+    if (state.q || filterCount()) {
+      // After the first paint: the page is shown and usable before the index is fetched.
+      requestAnimationFrame(function () { setTimeout(search, 0); });
+    } else {
+      input.focus();
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -76,7 +76,7 @@ class Preview:
         self.startup = time.perf_counter() - started
         threading.Thread(target=self._collect, daemon=True).start()
         self.events = socket.create_connection(("127.0.0.1", int(self.url.rsplit(":", 1)[1])), timeout=120)
-        self.events.sendall(b"GET /__sitegen/events HTTP/1.0\r\nHost: bench\r\n\r\n")
+        self.events.sendall(b"GET /__sitegen/events HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
         self.stream = self.events.makefile("rb")
         self.next_event()
 

@@ -34,6 +34,15 @@ def missing_builder() -> str | None:
     return None
 
 
+def changes(site: Path, edited: Path) -> object:
+    """What the preview's watcher hands the builder after a save: a ChangeSet, or (before it) a set of paths."""
+    try:
+        from sitegen.changes import ChangeSet
+    except ImportError:
+        return {edited}
+    return ChangeSet.classify(site, [edited])
+
+
 def rebuild_times(site: Path, edited: Path, repeat: int) -> dict[str, list]:
     """A first (untimed) build as the server's start-up, then `repeat` timed edit-and-rebuild rounds."""
     options = build.BuildOptions(output=site / ".sitegen" / "bench-preview", search=False)
@@ -46,7 +55,7 @@ def rebuild_times(site: Path, edited: Path, repeat: int) -> dict[str, list]:
         for round_ in range(1, repeat + 1):
             edited.write_text(f"{original}\nA preview edit, round {round_}.\n", encoding="utf-8")
             started = time.perf_counter()
-            result = builder.build(changed={edited})
+            result = builder.build(changes(site, edited))
             seconds.append(time.perf_counter() - started)
             rendered.append(result.rendered)
     finally:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2 import meta
@@ -53,6 +53,9 @@ from .pages import Page, Site, make_site, output_path_of, plan_pages
 from .render import UrlHelper, make_environment, static_dirs, template_dirs, template_problem
 from .search import index_site
 from .topics import topic_links
+
+if TYPE_CHECKING:
+    from .changes import ChangeSet
 
 PARALLEL_MINIMUM = 400
 """Below this many items a process pool costs more than it saves."""
@@ -431,13 +434,16 @@ class Builder:
     def close(self) -> None:
         self.cache.close()
 
-    def build(self, changed: Iterable[Path] | None = None) -> BuildResult:
-        """Build; ``changed`` (content files the caller saw change) lets a warm builder skip the folder scan."""
+    def build(self, changes: ChangeSet | None = None) -> BuildResult:
+        """Build; ``changes`` (what the preview saw change) lets a warm builder skip the folder scan,
+        and re-render only an edited briefing's pages when nothing else changed."""
         started = time.perf_counter()
+        changed = None if changes is None or changes.rescan else changes.content
+        edits = changes.content if changes is not None and changes.edits_only else None
         gc.disable()  # a build makes many objects and frees them together; collecting meanwhile only costs time
         try:
             with build_lock(self.output):
-                result = self._build(changed)
+                result = self._build(changed, edits)
         finally:
             gc.enable()
         result.seconds = time.perf_counter() - started
@@ -495,7 +501,7 @@ class Builder:
         intact = (self.output / MARKER).exists() and not self.options.clean
         return self.cache.page_fingerprints() if intact else {}
 
-    def _build(self, changed: Iterable[Path] | None) -> BuildResult:
+    def _build(self, changed: Iterable[Path] | None, edits: Iterable[Path] | None = None) -> BuildResult:
         config, options, output = self.config, self.options, self.output
         now = datetime.now(config.tz)
         files, scan_problems, sources = None, [], ""
@@ -504,7 +510,7 @@ class Builder:
             sources = self._sources(files)
             if not self.in_place and not options.clean and (quick := self._unchanged_since_last_build(sources, now)):
                 return quick
-        if changed is not None and (quick := self._rerender_edited(changed)):
+        if changed is not None and edits is not None and (quick := self._rerender_edited(edits)):
             return quick
         loaded = self._load(changed, files)
         chosen = select(loaded.briefings, options, now)

@@ -45,7 +45,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     # Imported here: the preview server pulls in watchdog and http.server, which other commands never need.
-    from .serve import ServeOptions, serve
+    from .serve.session import ServeOptions, serve
 
     return serve(args.site, ServeOptions(host=args.host, port=args.port, open_browser=args.open,
                                          drafts=not args.no_drafts))

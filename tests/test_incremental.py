@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sitegen.build import Builder, BuildOptions, build_site
+from sitegen.changes import ChangeSet
 from sitegen.config import load_config
 
 from .helpers import briefing, write
@@ -93,11 +94,11 @@ def test_preview_builder_updates_and_removes_pages_in_place(site):
         builder.build()
         edited = site / "content/briefings/charlie.md"
         write(edited, briefing("Charlie", date="2024-05-03", body="Fresh words."))
-        result = builder.build(changed={edited})
+        result = builder.build(ChangeSet.classify(site, [edited]))
         assert result.rendered < result.pages - 4
         assert "Fresh words." in page(site, "charlie", ".sitegen/preview")
         (site / "content/briefings/alpha.md").unlink()
-        builder.build(changed={site / "content/briefings/alpha.md"})
+        builder.build(ChangeSet.classify(site, [site / "content/briefings/alpha.md"]))
         assert not (site / ".sitegen/preview/briefings/2024/05/alpha/index.html").exists()
         assert "Alpha" not in page(site, "bravo", ".sitegen/preview")
     finally:
@@ -112,7 +113,7 @@ def test_preview_builder_drops_a_deleted_static_file(site):
         builder.build()
         assert (site / ".sitegen/preview/extra.css").is_file()
         (site / "static/extra.css").unlink()
-        builder.build(changed=set())
+        builder.build(ChangeSet.classify(site, [site / "static/extra.css"]))
         assert not (site / ".sitegen/preview/extra.css").exists()
     finally:
         builder.close()
@@ -136,13 +137,13 @@ def test_preview_edits_reach_every_page_showing_the_briefing(site):
         builder.build()
         bravo = site / "content/briefings/bravo.md"
         write(bravo, briefing("Bravo retitled", date="2024-05-02", slug="bravo"))
-        builder.build(changed={bravo})
+        builder.build(ChangeSet.classify(site, [bravo]))
         preview = site / ".sitegen/preview"
         for path in ("briefings/2024/05/alpha/index.html", "briefings/2024/05/charlie/index.html", "index.html",
                      "feed.xml", "archive/2024/05/index.html"):
             assert "Bravo retitled" in (preview / path).read_text(), path
         write(bravo, briefing("Bravo retitled", date="2024-05-02", slug="bravo", tags="[Fresh topic]"))
-        builder.build(changed={bravo})
+        builder.build(ChangeSet.classify(site, [bravo]))
         assert "Bravo retitled" in (preview / "topics/fresh-topic/index.html").read_text()
         rebuilt = Builder(load_config(site), BuildOptions(output=site / "public", search=False))
         try:

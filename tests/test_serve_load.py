@@ -5,7 +5,7 @@ Loopback only. While 200 connections are held open by misbehaving clients
 file read a few KB at a time) and 20 live-reload streams are open, 10,000
 ordinary requests must all be answered correctly and promptly, the server's
 memory must stop growing once warm, and every held connection must still get
-its answer at the end.
+its answer at the end (the silent ones, unless the server closed them as idle).
 """
 
 from __future__ import annotations
@@ -61,6 +61,15 @@ def read_all(conn: socket.socket) -> bytes:
     return data
 
 
+def late_request(conn: socket.socket) -> bytes:
+    """A request on a connection left silent; empty when the server had closed it as idle meanwhile."""
+    try:
+        conn.sendall(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        return read_all(conn)
+    except (ConnectionResetError, BrokenPipeError):
+        return b""
+
+
 class SlowClients:
     """The misbehaving clients, and one thread that keeps them misbehaving until released."""
 
@@ -99,11 +108,11 @@ class SlowClients:
         self._thread.join()
         for conn in self.trickling:
             conn.sendall(b"\r\n\r\n")
-        for conn in self.idle:
-            conn.sendall(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-        trickled = [read_all(conn) for conn in self.trickling]
-        idled = [read_all(conn) for conn in self.idle]
-        sizes = [before + len(read_all(conn)) for before, conn in zip(self.received, self.readers, strict=True)]
+        with ThreadPoolExecutor(max_workers=len(self.readers)) as pool:  # each client reads its own answer
+            rest = pool.map(read_all, self.readers)
+            trickled = [read_all(conn) for conn in self.trickling]
+            idled = [late_request(conn) for conn in self.idle]
+            sizes = [before + len(tail) for before, tail in zip(self.received, rest, strict=True)]
         return trickled, idled, sizes
 
     def close(self) -> None:
@@ -145,7 +154,8 @@ def test_slow_clients_never_stall_10k_requests_and_memory_stays_flat(tmp_path):
         assert all(stream.next(timeout=5)["ok"] for stream in streams)
 
         trickled, idled, sizes = slow.release()
-        assert all(answer.startswith(b"HTTP/1.0 200 ") for answer in trickled + idled)
+        assert all(answer.startswith(b"HTTP/1.0 200 ") for answer in trickled)
+        assert all(answer.startswith(b"HTTP/1.0 200 ") or answer == b"" for answer in idled)  # or closed as idle
         assert all(size > BIG_FILE for size in sizes), "a slow reader got a short answer"
         print(f"\n{REQUESTS:,} requests with {TRICKLING + IDLE + SLOW_READERS} slow clients and {STREAMS} streams: "
               f"{seconds:.1f} s, slowest {slowest * 1000:.0f} ms, memory {memory[2000] / 2**20:.1f} → "

@@ -89,9 +89,7 @@ class BuildResult:
 
 def _parse(path: Path, config: SiteConfig, renderer: BodyRenderer) -> Briefing:
     item = load_file(path, config)
-    body = renderer.render(item.body, topic_links(config, item))
-    item.html = body.html
-    item.summary = item.summary or body.first_paragraph
+    renderer.render_item(item, topic_links(config, item))
     return item
 
 
@@ -187,6 +185,7 @@ def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list
             continue
         briefings.append(result)
         fresh.append((rel, stat.st_mtime_ns, stat.st_size, result))
+    problems += [warning for item in briefings for warning in item.warnings]
     if any(p.severity == "error" for p in problems):
         raise SiteError(problems)
     return Loaded(briefings, problems, fresh, present)

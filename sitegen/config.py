@@ -7,6 +7,7 @@ stands on and what to write instead, all in one run.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Callable
@@ -28,6 +29,13 @@ class MarkdownOptions:
 
     html: bool = False
     typographer: bool = False
+    heading_attributes: bool = True
+    footnotes: bool = True
+    task_lists: bool = True
+    definition_lists: bool = True
+    linkify: bool = True
+    max_headings: int = 1000
+    """Headings one body may have: a cap on what a single file can make a build do."""
 
 
 @dataclass(frozen=True)
@@ -161,10 +169,12 @@ def _size(value: Any) -> int:
 def _markdown(value: Any) -> MarkdownOptions:
     if not isinstance(value, dict):
         raise ValueError("write a mapping, e.g. markdown: {html: false}")
-    unknown = set(value) - {"html", "typographer"}
+    known = [f.name for f in dataclasses.fields(MarkdownOptions)]
+    unknown = set(map(str, value)) - set(known)
     if unknown:
-        raise ValueError(f"unknown markdown option {sorted(unknown)[0]!r}; known: html, typographer")
-    return MarkdownOptions(**{k: check_bool(v) for k, v in value.items()})
+        raise ValueError(f"unknown markdown option {sorted(unknown)[0]!r}; known: {', '.join(known)}")
+    return MarkdownOptions(**{k: _positive_int(v) if k.startswith("max_") else check_bool(v)
+                              for k, v in value.items()})
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ class Briefing:
     html: str = ""
     digest: str = ""
     """A hash of the file's text: equal digests mean equal briefings."""
+    warnings: tuple[Problem, ...] = ()
+    """What the author should know but that does not stop the build (shortcodes, missing alt text)."""
 
     @property
     def author(self) -> str:
@@ -130,7 +132,16 @@ def read_source(path: Path, rel: str, limit: int) -> str:
 def split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
     """Return (front matter YAML, body, line number where the body starts)."""
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    if lines[0].strip() == "+++":
+        raise SiteError([Problem(rel, 1, "TOML front matter (+++, as Hugo writes it) is not read",
+                                 "rewrite it as YAML between --- lines: `title = \"Talks\"` becomes "
+                                 "`title: Talks`, `[params]` tables become plain keys; see README "
+                                 "\"Moving from Hugo or Jekyll\"")])
+    if lines[0].strip().startswith("{"):
+        raise SiteError([Problem(rel, 1, "JSON front matter ({ … }, as Hugo allows it) is not read",
+                                 "rewrite it as YAML between --- lines: `\"title\": \"Talks\",` becomes "
+                                 "`title: Talks`; see README \"Moving from Hugo or Jekyll\"")])
+    if lines[0].strip() != "---":
         raise SiteError([Problem(rel, 1, "no front matter", FRONT_MATTER_EXAMPLE)])
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):

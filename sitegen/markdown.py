@@ -1,9 +1,11 @@
 """The configured markdown-it-py renderer for briefing bodies.
 
-CommonMark plus tables and strikethrough, heading ids for deep links. Raw HTML
-is escaped unless the site turns it on, and markdown-it-py's own link
-validation drops ``javascript:``, ``vbscript:``, ``file:`` and non-image
-``data:`` URLs, so a body can never inject script.
+CommonMark plus tables, strikethrough and, each switchable in ``site.yml``
+under ``markdown:``, heading attributes (``{#id .class}``), footnotes, task
+lists, definition lists and bare URLs made links. Every heading gets a unique
+id for deep links. Raw HTML is escaped unless the site turns it on, and
+markdown-it-py's own link validation drops ``javascript:``, ``vbscript:``,
+``file:`` and non-image ``data:`` URLs, so a body can never inject script.
 """
 
 from __future__ import annotations
@@ -15,9 +17,15 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .config import MarkdownOptions
+from .content import Briefing
+from .errors import Problem, SiteError
+from .foreign import ForeignSyntax, drop_comments, find_foreign, is_filler, without_filler
+from .headings import TooManyHeadings, heading_attributes, make_anchor_rule
 
 SUMMARY_LIMIT = 200
 
@@ -26,15 +34,29 @@ SUMMARY_LIMIT = 200
 class RenderedBody:
     html: str
     first_paragraph: str
+    foreign: tuple[ForeignSyntax, ...] = ()
+    """Shortcodes and template tags of other generators, published as text: worth a warning."""
 
 
 def make_parser(options: MarkdownOptions) -> MarkdownIt:
     """A markdown-it instance set up the way the site asks."""
-    md = MarkdownIt("commonmark", {"html": options.html, "typographer": options.typographer})
+    md = MarkdownIt("commonmark", {"html": options.html, "typographer": options.typographer,
+                                   "linkify": options.linkify})
     md.enable(["table", "strikethrough"])
     if options.typographer:
         md.enable(["replacements", "smartquotes"])
-    md.use(anchors_plugin, min_level=1, max_level=6)
+    if options.linkify:
+        md.enable("linkify")
+    if options.footnotes:
+        md.use(footnote_plugin)
+    if options.task_lists:
+        md.use(tasklists_plugin, label=True)
+    if options.definition_lists:
+        md.use(deflist_plugin)
+    md.core.ruler.push("drop_comments", drop_comments)
+    if options.heading_attributes:
+        md.core.ruler.push("heading_attributes", heading_attributes)
+    md.core.ruler.push("anchors", make_anchor_rule(options.max_headings))
     md.core.ruler.push("topic_links", link_topics)
     return md
 
@@ -52,8 +74,8 @@ def _plain_text(inline: Token) -> str:
 def first_paragraph(tokens: list[Token]) -> str:
     """Plain text of the first paragraph: the default summary of a briefing."""
     for index, token in enumerate(tokens):
-        if token.type == "paragraph_open" and index + 1 < len(tokens):
-            text = _plain_text(tokens[index + 1])
+        if token.type == "paragraph_open" and index + 1 < len(tokens) and not is_filler(tokens[index + 1].content):
+            text = without_filler(_plain_text(tokens[index + 1]))
             if text:
                 return text
     return ""
@@ -139,4 +161,18 @@ class BodyRenderer:
         env = {"topic_links": topic_links}
         tokens = self._md.parse(body, env)
         html = self._md.renderer.render(tokens, self._md.options, env)
-        return RenderedBody(html=html, first_paragraph=shorten(first_paragraph(tokens)))
+        return RenderedBody(html=html, first_paragraph=shorten(first_paragraph(tokens)),
+                            foreign=tuple(find_foreign(tokens)))
+
+    def render_item(self, item: Briefing, topic_links: TopicLinks = ()) -> None:
+        """Fill in a briefing's HTML, default summary and warnings; a body over a cap is a SiteError at its line."""
+        try:
+            body = self.render(item.body, topic_links)
+        except TooManyHeadings as error:
+            raise SiteError([Problem(item.rel, item.body_line + error.line, str(error),
+                                     "split the briefing in two, or raise markdown: {max_headings: …} in site.yml")]
+                            ) from None
+        item.html = body.html
+        item.summary = item.summary or body.first_paragraph
+        item.warnings = tuple(Problem(item.rel, item.body_line + found.line, found.message, found.hint,
+                                      severity="warning") for found in body.foreign)

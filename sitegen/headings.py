@@ -11,6 +11,7 @@ error that names its line instead of a stalled build.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -60,7 +61,7 @@ def _title(inline: Token) -> str:
     return "".join(child.content for child in inline.children or () if child.type in ("text", "code_inline"))
 
 
-def make_anchor_rule(limit: int):  # noqa: ANN201 - a markdown-it rule
+def make_anchor_rule(limit: int) -> Callable[[StateCore], None]:
     """A core rule giving every heading a unique id, refusing more than ``limit`` headings."""
 
     def heading_anchors(state: StateCore) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import threading
 import time
 from collections import defaultdict
@@ -54,7 +55,8 @@ _LINK_ATTRS = {("a", "href"): "link", ("area", "href"): "link", ("iframe", "src"
                ("img", "src"): "asset", ("script", "src"): "asset", ("source", "src"): "asset",
                ("video", "src"): "asset", ("video", "poster"): "asset", ("audio", "src"): "asset",
                ("track", "src"): "asset", ("embed", "src"): "asset", ("input", "src"): "asset",
-               ("object", "data"): "asset"}
+               ("object", "data"): "asset", ("form", "action"): "link", ("button", "formaction"): "link",
+               ("input", "formaction"): "link"}
 _SRCSET_TAGS = {"img", "source"}
 _UNSAFE_SCHEMES = {"javascript", "vbscript"}
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -71,6 +73,8 @@ class PageScan:
     """(kind, URL) with kind "link" or "asset", in document order."""
     titled: bool = False
     canonicals: list[str] = field(default_factory=list)
+    redirect: str | None = None
+    """Where a ``<meta http-equiv="refresh">`` sends the reader (a moved URL's page), if anywhere."""
 
 
 class _Scanner(HTMLParser):
@@ -81,6 +85,7 @@ class _Scanner(HTMLParser):
         self.scan = scan
         self._svg_depth = 0
         self._title: list[str] | None = None
+        self._style: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value for name, value in attrs if value is not None}
@@ -94,6 +99,12 @@ class _Scanner(HTMLParser):
             self._title = []
         elif tag == "link":
             self._link_element(values)
+        elif tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            self._refresh(values.get("content", ""))
+        elif tag == "style":
+            self._style = []
+        if "style" in values:
+            self.scan.links.extend(("asset", url) for url in css_urls(values["style"]))
         for name, value in values.items():
             kind = _LINK_ATTRS.get((tag, name))
             if kind:
@@ -110,8 +121,17 @@ class _Scanner(HTMLParser):
             self.scan.canonicals.append(href)
         self.scan.links.append(("asset" if rels & _ASSET_RELS else "link", href))
 
+    def _refresh(self, content: str) -> None:
+        match = _REFRESH_URL.match(content)
+        if match:
+            self.scan.redirect = match.group(1).strip("'\"")
+            self.scan.links.append(("link", self.scan.redirect))
+
     def handle_endtag(self, tag: str) -> None:
-        if tag == "svg" and self._svg_depth:
+        if tag == "style" and self._style is not None:
+            self.scan.links.extend(("asset", url) for url in css_urls("".join(self._style)))
+            self._style = None
+        elif tag == "svg" and self._svg_depth:
             self._svg_depth -= 1
         elif tag == "title" and self._title is not None:
             self.scan.titled = self.scan.titled or bool("".join(self._title).strip())
@@ -120,6 +140,21 @@ class _Scanner(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._title is not None:
             self._title.append(data)
+        elif self._style is not None:
+            self._style.append(data)
+
+
+_REFRESH_URL = re.compile(r"\s*\d+(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?(.+?)\s*$", re.IGNORECASE)
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^'")\s]+))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""",
+                      re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def css_urls(css: str) -> list[str]:
+    """The URLs a style sheet loads: ``url(…)`` in any quoting and ``@import "…"``; ``data:`` URLs aside."""
+    urls = (next(group for group in match.groups() if group is not None)
+            for match in _CSS_URL.finditer(_CSS_COMMENT.sub("", css)))
+    return [url for url in urls if url and not url.lower().startswith(("data:", "#"))]
 
 
 def srcset_urls(srcset: str) -> list[str]:
@@ -152,8 +187,14 @@ def scan_html(relpath: str, text: str) -> PageScan:
     return scan
 
 
+def scan_css(relpath: str, text: str) -> PageScan:
+    """A style sheet asks for what its ``url()`` and ``@import`` name, relative to its own place."""
+    return PageScan(relpath, links=[("asset", url) for url in css_urls(text)], titled=True)
+
+
 def _scan_files(root: str, relpaths: Sequence[str]) -> list[PageScan]:
-    return [scan_html(rel, Path(root, rel).read_bytes().decode("utf-8", "replace")) for rel in relpaths]
+    return [(scan_css if rel.endswith(".css") else scan_html)(rel, Path(root, rel).read_bytes().decode("utf-8", "replace"))
+            for rel in relpaths]
 
 
 def scan_pages(root: Path, relpaths: Sequence[str]) -> list[PageScan]:
@@ -334,11 +375,26 @@ def check_duplicates(files: Iterable[str], scans: Sequence[PageScan], findings: 
             findings.add(rels[0], f"same URL as {_names(rels[1:])} apart from letter case or index.html", "duplicate")
     by_canonical: dict[str, list[str]] = defaultdict(list)
     for scan in scans:
+        if scan.redirect is not None:  # a moved URL's page names the new page as canonical, as it should
+            continue
         for url in dict.fromkeys(scan.canonicals):
             by_canonical[url.split("#", 1)[0]].append(scan.relpath)
     for url, rels in by_canonical.items():
         if len(rels) > 1:
             findings.add(rels[0], f"canonical URL {url} is also claimed by {_names(rels[1:])}", "canonical")
+
+
+def check_redirects(scans: Sequence[PageScan], layout: Layout, findings: Findings) -> None:
+    """A moved URL's page must send readers and crawlers to the same page: its refresh and its canonical."""
+    for scan in scans:
+        if scan.redirect is None:
+            continue
+        target = layout.classify(scan.relpath, scan.redirect)
+        for canonical in scan.canonicals:
+            named = layout.classify(scan.relpath, canonical)
+            if (named.relpath or named.url) != (target.relpath or target.url):
+                findings.add(scan.relpath, f"redirects to {scan.redirect} but names {canonical} as canonical",
+                             "canonical")
 
 
 def _names(rels: Sequence[str], shown: int = 3) -> str:
@@ -414,11 +470,12 @@ def check_output(output: Path, base_url: str = "/", *, external: bool = False, t
     started = time.perf_counter()
     files = list_files(output)
     pages = sorted(rel for rel in files if rel.endswith((".html", ".htm")))
-    scans = scan_pages(output, pages)
+    scans = scan_pages(output, pages + sorted(rel for rel in files if rel.endswith(".css")))
     layout = Layout(files, base_url)
     findings = Findings()
     external_urls = check_links(scans, layout, findings)
     check_duplicates(files, scans, findings)
+    check_redirects(scans, layout, findings)
     for scan in scans:
         if not scan.titled:
             findings.add(scan.relpath, "page has no <title>", "title")

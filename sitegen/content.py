@@ -20,7 +20,8 @@ from .errors import Problem, SiteError, display_path
 from .topics import slugify
 from .yamlfile import dump, key_lines, load_front_matter
 
-KNOWN_FIELDS = ("title", "date", "author", "authors", "editor", "supervisor", "tags", "summary", "slug", "draft", "source")
+KNOWN_FIELDS = ("title", "date", "author", "authors", "editor", "supervisor", "tags", "summary", "slug", "draft",
+                "source", "aliases")
 FRONT_MATTER_EXAMPLE = "start the file with:\n---\ntitle: My briefing\ndate: 2024-05-01T09:30:00+02:00\n---"
 PAGES_DIR = "pages"
 EARLIEST = datetime(2, 1, 1)
@@ -53,6 +54,8 @@ class Briefing:
     html: str = ""
     digest: str = ""
     """A hash of the file's text: equal digests mean equal briefings."""
+    aliases: tuple[str, ...] = ()
+    """Old site paths of this briefing (``aliases:``), each published as a redirect to ``url``."""
     warnings: tuple[Problem, ...] = ()
     """What the author should know but that does not stop the build (shortcodes, missing alt text)."""
 
@@ -211,6 +214,28 @@ def _date(value: Any, config: SiteConfig) -> datetime:
     return moment.astimezone(config.tz)
 
 
+_ALIAS_REFUSED = re.compile(r"(^|/)\.\.?(/|$)|//|[?#\\\x00-\x20\x7f]")
+
+
+def _aliases(value: Any) -> tuple[str, ...]:
+    """Old paths on this site, e.g. ``/2019/05/old-post/``; a path without a file extension gets a
+    trailing slash, so it is published as a folder with an index.html, the way it was served before."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        raise ValueError("write a list of old paths, e.g. aliases: [/2019/05/old-title/]")
+    paths: list[str] = []
+    for alias in (a.strip() for a in value):
+        if not alias.startswith("/") or alias == "/" or _ALIAS_REFUSED.search(alias):
+            raise ValueError(f"{alias!r} is not a path on this site: write it from the site's root, e.g. "
+                             "/2019/05/old-title/ (no .., //, ? or #)")
+        last = alias.rsplit("/", 1)[1]
+        path = alias if alias.endswith("/") or "." in last else alias + "/"
+        if path not in paths:
+            paths.append(path)
+    return tuple(paths)
+
+
 def _slug(value: Any) -> str:
     slug = _text_field(value)
     if not SLUG_PATTERN.match(slug):
@@ -232,7 +257,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
     values: dict[str, Any] = {}
     checks = {"title": _text_field, "author": _names, "authors": _names, "editor": _text_field,
               "supervisor": _text_field, "summary": _text_field, "tags": _tags,
-              "slug": _slug, "draft": check_bool, "date": lambda v: _date(v, config)}
+              "slug": _slug, "draft": check_bool, "aliases": _aliases, "date": lambda v: _date(v, config)}
     for key, check in checks.items():
         if key in data and data[key] is not None:
             try:
@@ -257,7 +282,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
         date=values.get("date"), authors=_credited(values), editor=values.get("editor", ""),
         supervisor=values.get("supervisor", ""), tags=values.get("tags", ()),
         summary=values.get("summary", ""), draft=values.get("draft", False), source=data.get("source"),
-        meta={k: v for k, v in data.items() if str(k) not in KNOWN_FIELDS},
+        aliases=values.get("aliases", ()), meta={k: v for k, v in data.items() if str(k) not in KNOWN_FIELDS},
     )
 
 

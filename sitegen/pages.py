@@ -14,6 +14,7 @@ from typing import Any
 from .config import SiteConfig
 from .content import Briefing
 from .errors import Problem, SiteError
+from .yamlfile import key_lines
 from .taxonomy import Author, Month, Taxonomy, Topic
 
 
@@ -180,6 +181,7 @@ def plan_pages(site: Site) -> list[Page]:
     ]
     if site.config.search:
         planned.append(Page("/search/", "search.html", {}))
+    planned += alias_pages(site, planned)
     planned += sitemaps(site, planned)
     planned.append(Page("/robots.txt", "robots.txt", {}))
     nav = navigation(site)
@@ -270,6 +272,42 @@ def archive_pages(site: Site) -> list[Page]:
         planned += listing(site, month.briefings, month.url, "month.html", month=_link(month),
                            count=month.count, newer_month=newer, older_month=older)
     return planned
+
+
+def alias_pages(site: Site, planned: Sequence[Page]) -> list[Page]:
+    """A small redirect page at each old path a briefing or page lists in ``aliases:``.
+
+    A path that another page, or another file's alias, already claims is an
+    error naming both files, never a silent overwrite.
+    """
+    owners: dict[str, str] = {output_path_of(page.url): _owner(page) for page in planned}
+    pages: list[Page] = []
+    problems: list[Problem] = []
+    for item in sorted((*site.briefings, *site.pages), key=lambda b: b.rel):
+        for alias in item.aliases:
+            other = owners.setdefault(output_path_of(alias), item.rel)
+            if other != item.rel:
+                problems.append(Problem(item.rel, _line_of(item, "aliases"), f"alias {alias} is already the URL of "
+                                        f"{other}", "remove the alias, or move the other page to a different URL"))
+            elif alias != item.url:
+                pages.append(Page(alias, "redirect.html", {"page": item, "target": item.url}, shows=[item]))
+    if problems:
+        raise SiteError(problems)
+    return pages
+
+
+def _owner(page: Page) -> str:
+    item = page.context.get("page")
+    return item.rel if isinstance(item, Briefing) else f"the page {page.url}"
+
+
+def _line_of(item: Briefing, key: str) -> int | None:
+    """The line of a front matter key, looked up only when there is a problem to report."""
+    try:
+        # the text up to the closing ---, opening --- included, so lines count as in the file
+        return key_lines(item.path.read_text(encoding="utf-8-sig").split("\n---", 1)[0]).get(key)
+    except OSError:
+        return None
 
 
 def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequence[Briefing]) -> Page:

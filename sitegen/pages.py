@@ -14,8 +14,8 @@ from typing import Any
 from .config import SiteConfig
 from .content import Briefing
 from .errors import Problem, SiteError
-from .yamlfile import key_lines
 from .taxonomy import Author, Month, Taxonomy, Topic
+from .yamlfile import key_lines
 
 
 @dataclass

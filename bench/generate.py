@@ -207,13 +207,42 @@ def pelican_file(item: Briefing) -> str:
 WRITERS = {"yaml": yaml_file, "pelican": pelican_file}
 
 
-def write_corpus(corpus: list[Briefing], content_dir: Path, fmt: str = "yaml") -> None:
-    """Write every briefing under `content_dir` in the given format."""
+IMAGE_NAME = "chart.jpg"
+IMAGE_SIZE = (1200, 800)
+
+
+def write_corpus(corpus: list[Briefing], content_dir: Path, fmt: str = "yaml", bundles: bool = False) -> None:
+    """Write every briefing under `content_dir` in the given format.
+
+    With ``bundles`` each briefing is a folder (``<slug>/index.md``) whose body
+    ends with an image beside it, as Hugo's page bundles are laid out; write
+    the images themselves with :func:`write_images`.
+    """
     render = WRITERS[fmt]
     for item in corpus:
-        path = content_dir / item.relpath
+        path = content_dir / (item.relpath[:-3] + "/index.md" if bundles else item.relpath)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(item), encoding="utf-8")
+        text = render(item)
+        if bundles:
+            text += f"\n![A chart of {item.topics[0].replace('-', ' ')} figures]({IMAGE_NAME})\n"
+        path.write_text(text, encoding="utf-8")
+
+
+def write_images(corpus: list[Briefing], content_dir: Path) -> None:
+    """One JPEG bar chart per bundled briefing, different for each (colours and bars from its index)."""
+    from PIL import Image, ImageDraw
+
+    for index, item in enumerate(corpus):
+        rng = random.Random(index)
+        image = Image.new("RGB", IMAGE_SIZE, (245, 245, 240))
+        draw = ImageDraw.Draw(image)
+        colour = (rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200))
+        bars = rng.randint(5, 12)
+        width = IMAGE_SIZE[0] // bars
+        for bar in range(bars):
+            height = rng.randrange(80, IMAGE_SIZE[1] - 40)
+            draw.rectangle((bar * width + 10, IMAGE_SIZE[1] - height, (bar + 1) * width - 10, IMAGE_SIZE[1]), fill=colour)
+        image.save(content_dir / item.relpath[:-3] / IMAGE_NAME, quality=85)
 
 
 def main() -> None:
@@ -222,8 +251,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--format", choices=sorted(WRITERS), default="yaml", help="front matter style")
     parser.add_argument("--out", type=Path, required=True, help="the content folder to write into")
+    parser.add_argument("--images", action="store_true",
+                        help="each briefing a folder (<slug>/index.md) with one JPEG chart beside it, shown in its body")
     args = parser.parse_args()
-    write_corpus(make_corpus(args.count, args.seed), args.out, args.format)
+    corpus = make_corpus(args.count, args.seed)
+    write_corpus(corpus, args.out, args.format, bundles=args.images)
+    if args.images:
+        write_images(corpus, args.out)
     print(f"Wrote {args.count} briefings into {args.out}")
 
 

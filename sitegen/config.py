@@ -57,6 +57,8 @@ class SiteConfig:
     link_topics: bool = False
     search: bool = True
     max_file_size: int = 5 * 1024 * 1024
+    max_topics: int = 100
+    """Topics (``tags:``) one briefing may have: each gets a page, so a cap on what one file can demand."""
     publisher: str = ""
 
     @property
@@ -198,6 +200,7 @@ OPTIONS: dict[str, Option] = {
     "link_topics": Option(check_bool, "link_topics: false"),
     "search": Option(check_bool, "search: true"),
     "max_file_size": Option(_size, "max_file_size: 5 MB"),
+    "max_topics": Option(_positive_int, "max_topics: 100"),
     "publisher": Option(_string, "publisher: The Briefing Desk"),
 }
 

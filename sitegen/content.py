@@ -264,6 +264,9 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
                 values[key] = check(data[key])
             except ValueError as error:
                 problems.append((key, f"`{key}` is not valid: {_preview(data[key])}", str(error)))
+    if len(values.get("tags", ())) > config.max_topics:
+        problems.append(("tags", f"{len(values['tags']):,} topics, more than the {config.max_topics:,} a briefing "
+                         "may have", "keep the few topics the briefing is about, or raise max_topics in site.yml"))
     if not values.get("title"):
         problems.append(("title", "missing `title`", "add a line such as `title: Talks on Idlib resume`"))
     if kind == "briefing" and "date" not in values and "date" not in data:

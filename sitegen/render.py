@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 
 import jinja2
 import markupsafe
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .config import SiteConfig
 from .errors import Problem, SiteError, display_path
@@ -105,10 +106,17 @@ def people(links: Any, absolute: Any) -> list[dict[str, str]]:
 
 
 def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:
-    """The one Jinja environment of a build; autoescape is always on."""
+    """The one Jinja environment of a build; autoescape is always on.
+
+    Templates run in Jinja's immutable sandbox: a theme can read values, loop,
+    format and call the helpers given here, but it cannot reach Python's
+    internals (``__globals__``, ``__class__``, ``mro``), so a third-party theme
+    cannot run commands or read files, and it cannot change the site's data
+    (``list.append``, ``dict.update``) that other pages are rendered from.
+    """
     cache_dir = config.root / ".sitegen" / "jinja"
     cache_dir.mkdir(parents=True, exist_ok=True)
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(config) if p.is_dir()]),
         autoescape=True,
         undefined=jinja2.ChainableUndefined,
@@ -133,8 +141,11 @@ def template_problem(error: Exception, config: SiteConfig) -> Problem:
     if isinstance(error, jinja2.TemplateNotFound):
         return Problem(str(error.name), None, "template not found",
                        "add it to templates/ or to the theme's templates/ folder")
+    sandboxed = isinstance(error, SecurityError) or "__" in str(error)
+    hint = ("templates may format and loop over the site's data but not reach Python internals or change "
+            "the data; remove that expression" if sandboxed else "check the variable names used on that line")
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
         if frame.filename.endswith((".html", ".xml", ".txt", ".j2")):
             return Problem(display_path(Path(frame.filename), config.root), frame.lineno,
-                           f"template error: {error}", "check the variable names used on that line")
+                           f"template error: {error}", hint)
     return Problem("templates", None, f"template error: {error}")

@@ -148,3 +148,28 @@ def test_html_comments_are_never_published_even_with_raw_html_off():
 def test_options_are_frozen_and_cached_parsers_differ():
     options = MarkdownOptions()
     assert dataclasses.replace(options, footnotes=False) != options
+
+
+# --- topics per briefing: capped, and topic pages that stay linear (18.6) ----------------------
+
+
+def test_more_topics_than_max_topics_is_an_error_at_the_tags_line(site):
+    tags = ", ".join(f"t{n}" for n in range(101))
+    write(site / "content/briefings/a.md", briefing("A", tags=f"[{tags}]"))
+    result = run_sitegen("build", "--no-search", "--site", site)
+    assert result.returncode == 1
+    assert "content/briefings/a.md:4: 101 topics, more than the 100 a briefing may have" in result.stderr
+    assert "max_topics" in result.stderr
+
+
+def test_a_topic_page_shows_a_bounded_card_whatever_the_briefing_carries(site):
+    write(site / "site.yml", (site / "site.yml").read_text() + "max_topics: 300\n")
+    tags = ", ".join(f"t{n}" for n in range(300))
+    write(site / "content/briefings/a.md", briefing("A", tags=f"[{tags}]"))
+    result = run_sitegen("build", "--no-search", "--site", site)
+    assert result.returncode == 0, result.stderr
+    topic_page = (site / "public/topics/t7/index.html").read_text()
+    card = topic_page.split('<article class="card', 1)[1].split("</article>", 1)[0]
+    assert card.count('href="/topics/') == 10
+    briefing_page = (site / "public/briefings/2024/05/a/index.html").read_text()
+    assert briefing_page.count('<meta property="article:tag"') == 300

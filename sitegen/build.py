@@ -33,6 +33,7 @@ import jinja2
 from jinja2 import meta
 
 from . import __version__
+from .assets import assets_unchanged, content_assets, image_variants
 from .cache import BuildCache
 from .config import SiteConfig
 from .console import Progress
@@ -94,7 +95,7 @@ def _parse(path: Path, config: SiteConfig, renderer: BodyRenderer) -> Briefing:
 
 
 def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | SiteError]:
-    renderer = BodyRenderer(config.markdown)
+    renderer = BodyRenderer(config.markdown, config)
     results: list[Briefing | SiteError] = []
     for path in paths:
         try:
@@ -173,7 +174,7 @@ def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list
             continue
         present.add(rel)
         hit = cached.get(rel)
-        if hit and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
+        if hit and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size and assets_unchanged(hit[2]):
             hit[2].path = path
             briefings.append(hit[2])
         else:
@@ -369,8 +370,9 @@ def render_pages(pages: list[Page], env: jinja2.Environment, site: Site, writer:
 
 
 def static_files(config: SiteConfig) -> dict[str, Path]:
-    """Theme static files, then the site's own ``static/``; the most specific file wins."""
-    chosen: dict[str, Path] = {}
+    """Files beside briefings in content/, theme static files, then the site's own ``static/``;
+    the most specific file wins."""
+    chosen: dict[str, Path] = content_assets(config)
     for folder in static_dirs(config):
         if folder.is_dir():
             inside = folder.resolve()
@@ -519,6 +521,7 @@ class Builder:
         env = make_environment(config, UrlHelper(config.base_url, config.base_path))
         fingerprints = page_fingerprints(pages, self._template_facts(env, pages), site, self.settings)
         statics = static_files(config)
+        statics.update(image_variants(config, content_assets(config), run_chunked))
         search = options.search and config.search
         fingerprints["@static"] = static_fingerprint(statics)
         fingerprints["@search"] = str(search)

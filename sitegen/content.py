@@ -21,13 +21,26 @@ from .topics import slugify
 from .yamlfile import dump, key_lines, load_front_matter
 
 KNOWN_FIELDS = ("title", "date", "author", "authors", "editor", "supervisor", "tags", "summary", "slug", "draft",
-                "source", "aliases")
+                "source", "aliases", "image", "image_alt")
 FRONT_MATTER_EXAMPLE = "start the file with:\n---\ntitle: My briefing\ndate: 2024-05-01T09:30:00+02:00\n---"
 PAGES_DIR = "pages"
 EARLIEST = datetime(2, 1, 1)
 LATEST = datetime(9998, 12, 31)
 """Dates a briefing may carry (wall time): a year away from what Python's datetime can hold, so
 moving one into any time zone, or a day either way for archives and feeds, can never overflow."""
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """A briefing's picture (``image:`` or its first image): for cards, ``og:image`` and JSON-LD."""
+
+    url: str
+    """Site path of the original file, e.g. ``/briefings/2024/05/story/chart.jpg``."""
+    alt: str = ""
+    width: int | None = None
+    height: int | None = None
+    thumb: str = ""
+    """Site path of a small variant for cards (the original when there is none)."""
 
 
 @dataclass
@@ -56,6 +69,13 @@ class Briefing:
     """A hash of the file's text: equal digests mean equal briefings."""
     aliases: tuple[str, ...] = ()
     """Old site paths of this briefing (``aliases:``), each published as a redirect to ``url``."""
+    image_ref: str = ""
+    """``image:`` as written: a path relative to the file, a site path or a URL."""
+    image_alt: str = ""
+    image: ImageRef | None = None
+    """The resolved picture, filled in with ``html`` by the render stage."""
+    asset_stamps: tuple[tuple[str, int, int], ...] = ()
+    """(path, mtime_ns, size) of each file the body refers to: the cached HTML is stale once one changes."""
     warnings: tuple[Problem, ...] = ()
     """What the author should know but that does not stop the build (shortcodes, missing alt text)."""
 
@@ -257,7 +277,8 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
     values: dict[str, Any] = {}
     checks = {"title": _text_field, "author": _names, "authors": _names, "editor": _text_field,
               "supervisor": _text_field, "summary": _text_field, "tags": _tags,
-              "slug": _slug, "draft": check_bool, "aliases": _aliases, "date": lambda v: _date(v, config)}
+              "slug": _slug, "draft": check_bool, "aliases": _aliases,
+              "image": _text_field, "image_alt": _text_field, "date": lambda v: _date(v, config)}
     for key, check in checks.items():
         if key in data and data[key] is not None:
             try:
@@ -285,8 +306,18 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
         date=values.get("date"), authors=_credited(values), editor=values.get("editor", ""),
         supervisor=values.get("supervisor", ""), tags=values.get("tags", ()),
         summary=values.get("summary", ""), draft=values.get("draft", False), source=data.get("source"),
-        aliases=values.get("aliases", ()), meta={k: v for k, v in data.items() if str(k) not in KNOWN_FIELDS},
+        aliases=values.get("aliases", ()), image_ref=values.get("image", ""), image_alt=values.get("image_alt", ""),
+        meta={k: v for k, v in data.items() if str(k) not in KNOWN_FIELDS},
     )
+
+
+def front_matter_line(item: Briefing, key: str) -> int | None:
+    """The line of a front matter key in the item's file, looked up only when there is a problem to report."""
+    try:
+        # the text up to the closing ---, opening --- included, so lines count as in the file
+        return key_lines(item.path.read_text(encoding="utf-8-sig").split("\n---", 1)[0]).get(key)
+    except OSError:
+        return None
 
 
 def load_file(path: Path, config: SiteConfig) -> Briefing:

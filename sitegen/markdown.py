@@ -10,6 +10,7 @@ markdown-it-py's own link validation drops ``javascript:``, ``vbscript:``,
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,11 +22,13 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from .config import MarkdownOptions
+from .assets import BodyAssets, choose_image, picture_renderer, resolve_references, stamps
+from .config import MarkdownOptions, SiteConfig
 from .content import Briefing
 from .errors import Problem, SiteError
 from .foreign import ForeignSyntax, drop_comments, find_foreign, is_filler, without_filler
 from .headings import TooManyHeadings, heading_attributes, make_anchor_rule
+from .render import UrlHelper
 
 SUMMARY_LIMIT = 200
 
@@ -58,6 +61,8 @@ def make_parser(options: MarkdownOptions) -> MarkdownIt:
         md.core.ruler.push("heading_attributes", heading_attributes)
     md.core.ruler.push("anchors", make_anchor_rule(options.max_headings))
     md.core.ruler.push("topic_links", link_topics)
+    md.core.ruler.push("assets", resolve_references)
+    md.add_render_rule("image", picture_renderer(md.renderer.rules["image"]))
     return md
 
 
@@ -151,28 +156,48 @@ def _split_text(text: str, pending: list[tuple[re.Pattern[str], str]]) -> list[T
 
 
 class BodyRenderer:
-    """Renders Markdown bodies; one instance per build, reused for every file."""
+    """Renders Markdown bodies; one instance per build, reused for every file.
 
-    def __init__(self, options: MarkdownOptions) -> None:
+    With ``config``, references to files beside a briefing are resolved and
+    checked (``sitegen.assets``); without it, as in unit tests, they are left as written.
+    """
+
+    def __init__(self, options: MarkdownOptions, config: SiteConfig | None = None) -> None:
         self._md = make_parser(options)
+        self._config = config
+        self._url = UrlHelper(config.base_url, config.base_path).url if config else None
 
-    def render(self, body: str, topic_links: TopicLinks = ()) -> RenderedBody:
+    def render(self, body: str, topic_links: TopicLinks = (), assets: BodyAssets | None = None) -> RenderedBody:
         """``topic_links`` (empty unless the site sets ``link_topics: true``) link first mentions of topics."""
-        env = {"topic_links": topic_links}
+        env = {"topic_links": topic_links, "assets": assets}
         tokens = self._md.parse(body, env)
         html = self._md.renderer.render(tokens, self._md.options, env)
         return RenderedBody(html=html, first_paragraph=shorten(first_paragraph(tokens)),
                             foreign=tuple(find_foreign(tokens)))
 
     def render_item(self, item: Briefing, topic_links: TopicLinks = ()) -> None:
-        """Fill in a briefing's HTML, default summary and warnings; a body over a cap is a SiteError at its line."""
+        """Fill in a briefing's HTML, summary, picture and warnings; a broken reference or a body over
+        a cap is a SiteError at its line."""
+        assets = (BodyAssets(item.path, self._config.content_dir, self._url)
+                  if self._config is not None and self._url is not None else None)
         try:
-            body = self.render(item.body, topic_links)
+            body = self.render(item.body, topic_links, assets)
         except TooManyHeadings as error:
             raise SiteError([Problem(item.rel, item.body_line + error.line, str(error),
                                      "split the briefing in two, or raise markdown: {max_headings: …} in site.yml")]
                             ) from None
+        warnings = [Problem(item.rel, item.body_line + found.line, found.message, found.hint, severity="warning")
+                    for found in body.foreign]
+        if assets is not None:
+            item.image, picture_problems = choose_image(item, assets)
+            problems = [Problem(item.rel, item.body_line + line, message, hint)
+                        for line, message, hint in assets.problems] + picture_problems
+            if any(p.severity == "error" for p in problems):
+                raise SiteError(problems)
+            warnings += problems
+            item.asset_stamps = stamps(assets.used)
+            if item.asset_stamps:  # a replaced picture changes the page as an edit would
+                item.digest = hashlib.blake2b(f"{item.digest}|{item.asset_stamps}".encode(), digest_size=16).hexdigest()
         item.html = body.html
         item.summary = item.summary or body.first_paragraph
-        item.warnings = tuple(Problem(item.rel, item.body_line + found.line, found.message, found.hint,
-                                      severity="warning") for found in body.foreign)
+        item.warnings = tuple(warnings)

@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from .config import SiteConfig
-from .content import Briefing
+from .content import Briefing, front_matter_line
 from .errors import Problem, SiteError
 from .taxonomy import Author, Month, Taxonomy, Topic
-from .yamlfile import key_lines
 
 
 @dataclass
@@ -287,7 +286,7 @@ def alias_pages(site: Site, planned: Sequence[Page]) -> list[Page]:
         for alias in item.aliases:
             other = owners.setdefault(output_path_of(alias), item.rel)
             if other != item.rel:
-                problems.append(Problem(item.rel, _line_of(item, "aliases"), f"alias {alias} is already the URL of "
+                problems.append(Problem(item.rel, front_matter_line(item, "aliases"), f"alias {alias} is already the URL of "
                                         f"{other}", "remove the alias, or move the other page to a different URL"))
             elif alias != item.url:
                 pages.append(Page(alias, "redirect.html", {"page": item, "target": item.url}, shows=[item]))
@@ -299,15 +298,6 @@ def alias_pages(site: Site, planned: Sequence[Page]) -> list[Page]:
 def _owner(page: Page) -> str:
     item = page.context.get("page")
     return item.rel if isinstance(item, Briefing) else f"the page {page.url}"
-
-
-def _line_of(item: Briefing, key: str) -> int | None:
-    """The line of a front matter key, looked up only when there is a problem to report."""
-    try:
-        # the text up to the closing ---, opening --- included, so lines count as in the file
-        return key_lines(item.path.read_text(encoding="utf-8-sig").split("\n---", 1)[0]).get(key)
-    except OSError:
-        return None
 
 
 def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequence[Briefing]) -> Page:

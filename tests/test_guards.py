@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -93,3 +100,23 @@ def test_dates_near_the_edges_still_build(site):
     write(site / "content/briefings/b.md", briefing("Far", date="9000-12-31T23:59:59-12:00"))
     result = run_sitegen("build", "--no-search", "--future", "--site", site)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_preview_error_page_names_the_file_and_line_of_an_out_of_range_date(site):
+    write(site / "content/briefings/a.md", briefing("A", date="9999-12-31T23:59:59-12:00"))
+    process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        seen = ""
+        deadline = time.monotonic() + 60
+        while "Serving the preview at" not in seen and time.monotonic() < deadline and process.poll() is None:
+            seen += process.stdout.readline()
+        url = re.search(r"Serving the preview at (http://\S+)", seen).group(1)
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(url, timeout=30)
+        body = caught.value.read().decode()
+        assert caught.value.code == 500
+        assert "content/briefings/a.md" in body and "between the years" in body and "OverflowError" not in body
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)

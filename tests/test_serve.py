@@ -529,3 +529,41 @@ def test_stylesheet_change_is_swapped_without_a_reload(tab, browser_server):
         mark = len(browser_server.lines)
         css.write_text(original)
         wait_for_build(browser_server, mark)
+
+
+@pytest.mark.browser
+def test_an_edit_is_swapped_into_the_open_page_without_a_reload(tab, browser_server):
+    """The new <main> replaces the old one: no reload, and the scroll position stays."""
+    tab.set_viewport_size({"width": 400, "height": 300})
+    tab.goto(browser_server.url + BRIEFING_URL)
+    tab.wait_for_function("document.querySelector('script[data-generation]') !== null")
+    tab.evaluate("window.notReloaded = true; window.scrollTo(0, 200)")
+    scrolled = tab.evaluate("window.scrollY")
+    path = browser_server.site / BRIEFING
+    original = path.read_text()
+    try:
+        edit(path, lambda text: text.replace("a new round of talks", "a round of talks swapped in"))
+        tab.wait_for_selector("p:has-text('a round of talks swapped in')")
+        assert tab.evaluate("window.notReloaded") is True
+        assert tab.evaluate("window.scrollY") == scrolled
+    finally:
+        mark = len(browser_server.lines)
+        path.write_text(original)
+        wait_for_build(browser_server, mark)
+
+
+@pytest.mark.browser
+def test_a_change_around_main_reloads_the_page(tab, browser_server):
+    tab.goto(browser_server.url + BRIEFING_URL)
+    tab.wait_for_function("document.querySelector('script[data-generation]') !== null")
+    tab.evaluate("window.notReloaded = true")
+    config = browser_server.site / "site.yml"
+    original = config.read_text()
+    try:
+        edit(config, lambda text: text.replace("title: ", "title: Renamed ", 1))
+        tab.wait_for_selector("header >> text=Renamed")
+        assert tab.evaluate("window.notReloaded") is None
+    finally:
+        mark = len(browser_server.lines)
+        config.write_text(original)
+        wait_for_build(browser_server, mark)

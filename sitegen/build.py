@@ -53,6 +53,7 @@ from .output import (
 from .pages import Page, Site, make_site, output_path_of, plan_pages
 from .render import UrlHelper, make_environment, static_dirs, template_dirs, template_problem
 from .search import index_site
+from .stories import story_inputs
 from .topics import topic_links
 
 if TYPE_CHECKING:
@@ -639,8 +640,8 @@ class PreviewModel:
 
 
 def _shape(item: Briefing) -> tuple[Any, ...]:
-    """What decides where a briefing appears: a change here moves lists, neighbours and related links."""
-    return (item.kind, item.date, item.slug, item.tags, item.authors, item.draft)
+    """What decides where a briefing appears: a change here moves lists, neighbours, related links and stories."""
+    return (item.kind, item.date, item.slug, item.tags, item.authors, item.draft, story_inputs(item))
 
 
 def _search_index(writer: OutputWriter, output: Path, rendered: int) -> list[Problem]:

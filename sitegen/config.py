@@ -60,6 +60,8 @@ class SiteConfig:
     max_topics: int = 100
     """Topics (``tags:``) one briefing may have: each gets a page, so a cap on what one file can demand."""
     publisher: str = ""
+    story_gap: int = 14
+    """Days without a briefing that end a detected story."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -202,6 +204,7 @@ OPTIONS: dict[str, Option] = {
     "max_file_size": Option(_size, "max_file_size: 5 MB"),
     "max_topics": Option(_positive_int, "max_topics: 100"),
     "publisher": Option(_string, "publisher: The Briefing Desk"),
+    "story_gap": Option(_positive_int, "story_gap: 14"),
 }
 
 

@@ -21,7 +21,7 @@ from .topics import slugify
 from .yamlfile import dump, key_lines, load_front_matter
 
 KNOWN_FIELDS = ("title", "date", "author", "authors", "editor", "supervisor", "tags", "summary", "slug", "draft",
-                "source", "aliases", "image", "image_alt")
+                "source", "aliases", "image", "image_alt", "story")
 FRONT_MATTER_EXAMPLE = "start the file with:\n---\ntitle: My briefing\ndate: 2024-05-01T09:30:00+02:00\n---"
 PAGES_DIR = "pages"
 EARLIEST = datetime(2, 1, 1)
@@ -63,6 +63,8 @@ class Briefing:
     summary: str = ""
     draft: bool = False
     source: Any = None
+    story: str | bool | None = None
+    """An editor's story name, False to keep the briefing out of every story, None to let detection decide."""
     meta: dict[str, Any] = field(default_factory=dict)
     html: str = ""
     digest: str = ""
@@ -263,6 +265,15 @@ def _slug(value: Any) -> str:
     return slug
 
 
+def _story(value: Any) -> str | bool:
+    if value is False:
+        return False
+    name = str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+    if not slugify(name):
+        raise ValueError("write the story's name, e.g. story: Idlib ceasefire, or story: false to keep it out of stories")
+    return name
+
+
 def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "briefing") -> Briefing:
     """Validate one file's front matter; raise SiteError listing every field problem."""
     rel = display_path(path, config.root)
@@ -277,7 +288,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
     values: dict[str, Any] = {}
     checks = {"title": _text_field, "author": _names, "authors": _names, "editor": _text_field,
               "supervisor": _text_field, "summary": _text_field, "tags": _tags,
-              "slug": _slug, "draft": check_bool, "aliases": _aliases,
+              "slug": _slug, "draft": check_bool, "aliases": _aliases, "story": _story,
               "image": _text_field, "image_alt": _text_field, "date": lambda v: _date(v, config)}
     for key, check in checks.items():
         if key in data and data[key] is not None:
@@ -307,6 +318,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
         supervisor=values.get("supervisor", ""), tags=values.get("tags", ()),
         summary=values.get("summary", ""), draft=values.get("draft", False), source=data.get("source"),
         aliases=values.get("aliases", ()), image_ref=values.get("image", ""), image_alt=values.get("image_alt", ""),
+        story=values.get("story"),
         meta={k: v for k, v in data.items() if str(k) not in KNOWN_FIELDS},
     )
 

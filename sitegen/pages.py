@@ -14,6 +14,7 @@ from typing import Any
 from .config import SiteConfig
 from .content import Briefing, front_matter_line
 from .errors import Problem, SiteError
+from .stories import Stories, Story
 from .taxonomy import Author, Month, Taxonomy, Topic
 
 
@@ -108,6 +109,30 @@ class MoreOn:
 
 
 @dataclass(frozen=True)
+class StoryBox:
+    """A briefing's place in its story, as the briefing page shows it: "3 of 7", the briefings before and after."""
+
+    story: Link
+    place: int
+    """From 1, the story's first briefing."""
+    count: int
+    previous: Briefing | None
+    next: Briefing | None
+
+
+@dataclass(frozen=True)
+class StoryCard:
+    """A story as the stories index lists it."""
+
+    story: Link
+    count: int
+    first: datetime
+    last: datetime
+    ongoing: bool
+    topics: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
 class SitemapEntry:
     url: str
     lastmod: datetime
@@ -124,6 +149,7 @@ class Site:
     taxonomy: Taxonomy
     cards: dict[str, Card]
     """Per briefing file (``rel``): a plain attribute, cheaper to look up than the computed URL."""
+    stories: Stories
 
     def card(self, briefing: Briefing) -> Card:
         return self.cards[briefing.rel]
@@ -146,10 +172,12 @@ def make_site(config: SiteConfig, items: list[Briefing], built_at: datetime) -> 
     pages = sorted((b for b in items if b.kind == "page"), key=lambda b: b.slug)
     taxonomy = Taxonomy(briefings, config.topics)
     cards = {b.rel: _card(b, taxonomy, built_at) for b in briefings}
-    return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=taxonomy, cards=cards)
+    stories = Stories(briefings, config.story_gap, {slug: topic.name for slug, topic in taxonomy.topics.items()})
+    return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=taxonomy, cards=cards,
+                stories=stories)
 
 
-def _link(item: Topic | Author | Month) -> Link:
+def _link(item: Topic | Author | Month | Story) -> Link:
     return Link(item.name, item.url)
 
 
@@ -175,6 +203,7 @@ def plan_pages(site: Site) -> list[Page]:
         *topic_pages(site),
         *author_pages(site),
         *archive_pages(site),
+        *story_pages(site),
         feed(site, "/feed.xml", site.config.title, "/", site.briefings),
         Page("/404.html", "404.html", {}),
     ]
@@ -195,7 +224,8 @@ def navigation(site: Site) -> list[Link]:
     Every page gets it in its own data, so adding an about page re-renders
     them all while templates never need the whole site.
     """
-    sections = [Link("Topics", "/topics/"), Link("Authors", "/authors/"), Link("Archive", "/archive/")]
+    sections = [Link("Stories", "/stories/"), Link("Topics", "/topics/"), Link("Authors", "/authors/"),
+                Link("Archive", "/archive/")]
     sections += [Link(page.title, page.url) for page in site.pages if page.slug == "about"]
     return sections
 
@@ -208,13 +238,18 @@ def listing(site: Site, items: Sequence[Briefing], first_url: str, template: str
 
 
 def briefing_page(site: Site, briefing: Briefing) -> Page:
+    """A briefing with its story box, related briefings (its story left out: the box leads there) and neighbours."""
     taxonomy = site.taxonomy
     newer, older = taxonomy.neighbours(briefing)
-    related = taxonomy.related(briefing)
-    more = more_on(taxonomy, briefing, exclude={briefing.rel, *(b.rel for b in related)})
+    story = site.stories.story_of(briefing)
+    in_story = {b.rel for b in story.briefings} if story else {briefing.rel}
+    related = taxonomy.related(briefing, exclude=in_story)
+    more = more_on(taxonomy, briefing, exclude={*in_story, *(b.rel for b in related)})
+    box = story_box(site.stories, story, briefing) if story else None
     context = {"page": briefing, "card": site.card(briefing), "newer": newer, "older": older,
-               "related": related, "more": more}
-    shown = [briefing, *(b for b in (newer, older) if b), *related, *(b for m in more for b in m.briefings)]
+               "related": related, "more": more, "story": box}
+    shown = [briefing, *(b for b in (newer, older) if b), *related, *(b for m in more for b in m.briefings),
+             *((b for b in (box.previous, box.next) if b) if box else ())]
     return Page(briefing.url, "briefing.html", context, shows=_unique(shown), lastmod=briefing.date)
 
 
@@ -306,6 +341,35 @@ def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequen
     updated = _newest(briefings[:1]) or site.built_at.replace(microsecond=0)
     return Page(url, "feed.xml", {"feed_title": title, "alternate_url": alternate_url, "updated": updated,
                                   "entries": entries}, shows=briefings[:FEED_SIZE])
+
+
+def story_box(stories: Stories, story: Story, briefing: Briefing) -> StoryBox:
+    spot = stories.place_of(briefing)
+    items = story.briefings
+    return StoryBox(_link(story), spot + 1, len(items), items[spot - 1] if spot else None,
+                    items[spot + 1] if spot + 1 < len(items) else None)
+
+
+def story_pages(site: Site) -> list[Page]:
+    """The stories index (ongoing first), then per story its timeline (oldest first) and its Atom feed."""
+    stories = site.stories.by_date
+    members = [b for story in stories for b in story.briefings]
+    index = [StoryCard(_link(s), s.count, s.first, s.last, s.ongoing, _topic_links(site, s)) for s in stories]
+    planned = [Page("/stories/", "stories.html", {"stories": index}, shows=members,
+                    lastmod=max((s.last for s in stories), default=None))]
+    for story in stories:
+        context = {"story": _link(story), "first": story.first, "last": story.last, "ongoing": story.ongoing,
+                   "named": story.named, "topics": _topic_links(site, story), "feed_url": story.feed_url,
+                   "timeline": [site.card(b) for b in story.briefings]}
+        planned.append(Page(story.url, "story.html", context, shows=story.briefings, lastmod=story.last))
+        planned.append(feed(site, story.feed_url, f"{story.title} · {site.config.title}", story.url,
+                            story.briefings[::-1]))
+    return planned
+
+
+def _topic_links(site: Site, story: Story) -> tuple[Link, ...]:
+    topics = site.taxonomy.topics
+    return tuple(_link(topics[slug]) for slug in story.topics if slug in topics)
 
 
 def sitemaps(site: Site, planned: list[Page]) -> list[Page]:

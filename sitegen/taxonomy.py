@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
@@ -20,6 +20,8 @@ from .content import Briefing
 from .topics import slugify, topic_slug
 
 RELATED_LIMIT = 5
+RELATED_SPARE = 5
+"""Ranked beyond the limit, so a page that leaves some out (its story's briefings) still has enough to show."""
 RELATED_WINDOW = 10
 """Per shared topic, how many briefings on each side in date order are considered for "related".
 
@@ -219,7 +221,8 @@ class Taxonomy:
                 self._spots[self._position[member.rel]][topic.slug] = spot
         numbers = {slug: number for number, slug in enumerate(self.topics)}
         related = related_indexes([b.date.timestamp() for b in self.briefings],
-                                  [[numbers[slug] for slug in slugs] for slugs in topic_slugs])
+                                  [[numbers[slug] for slug in slugs] for slugs in topic_slugs],
+                                  limit=RELATED_LIMIT + RELATED_SPARE)
         self._related = [[self.briefings[i] for i in found] for found in related]
 
     def topics_of(self, briefing: Briefing) -> list[Topic]:
@@ -230,8 +233,10 @@ class Taxonomy:
         """Everyone the briefing credits, in front matter order; names that share a URL count once."""
         return self._authors[self._position[briefing.rel]]
 
-    def related(self, briefing: Briefing) -> list[Briefing]:
-        return self._related[self._position[briefing.rel]]
+    def related(self, briefing: Briefing, exclude: Collection[str] = ()) -> list[Briefing]:
+        """The best-ranked related briefings, leaving out the files named in ``exclude``."""
+        found = self._related[self._position[briefing.rel]]
+        return [b for b in found if b.rel not in exclude][:RELATED_LIMIT]
 
     def nearby_on(self, topic: Topic, briefing: Briefing, span: int) -> list[Briefing]:
         """Up to ``span`` briefings either side of this one on the topic: newer first (what came next), nearest first.

@@ -12,7 +12,8 @@
 (function () {
   "use strict";
 
-  var FACETS = [["topic", "Topic", "topics"], ["author", "Author", "authors"], ["year", "Year", "years"]];
+  var FACETS = [["topic", "Topic", "topics"], ["author", "Author", "authors"], ["year", "Year", "years"],
+                ["story", "Story", "stories"]];
   var PER_PAGE = 10;
   var TOP_VALUES = 8;
   var TYPED_VALUES = 40;

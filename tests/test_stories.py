@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -268,3 +271,55 @@ def test_the_seed_joins_its_story_when_its_siblings_are_present(tmp_path):
         + [t.replace("'", "&#39;") for _, t, _ in SIBLINGS[3:]]
     alone = seed_site(tmp_path / "alone", siblings=False).read_text()
     assert story_link(alone) is None and 'class="story-box"' not in alone
+
+
+# --- in a browser, and valid ---------------------------------------------------------------------
+
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+VNU = REPO / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def test_chromium_shows_the_story_box_and_follows_it_to_the_timeline(archive, browser, static_server):
+    root, made = archive
+    idlib = sorted((g for g in made if g.story == "idlib-2020"), key=lambda g: g.date)
+    base = static_server(root / "public")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    tab.goto(base + url_of(root, idlib[2].rel))
+    box = tab.locator(".story-box")
+    assert box.is_visible()
+    assert box.locator("h2").inner_text().strip().lower() == "this story"
+    assert f"3 of {len(idlib)}" in box.inner_text()
+    assert box.locator(".story-box-next a").inner_text() == idlib[3].title
+    box.scroll_into_view_if_needed()
+    tab.screenshot(path=str(SCREENSHOTS / "story-box.png"))
+    box.locator(".more-link a").click()
+    tab.wait_for_load_state()
+    entries = tab.locator(".timeline-entry")
+    assert entries.count() == len(idlib)
+    assert [entries.nth(i).locator(".timeline-title").inner_text() for i in range(entries.count())] \
+        == [g.title for g in idlib]
+    assert entries.first.is_visible() and tab.locator("h1").is_visible()
+    tab.screenshot(path=str(SCREENSHOTS / "story-timeline.png"), full_page=True)
+    phone = browser.new_page(viewport={"width": 360, "height": 740})
+    phone.goto(tab.url)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.close()
+    tab.close()
+
+
+def test_story_pages_and_briefings_in_stories_are_valid_html(archive):
+    if not VNU.is_file() or shutil.which("java") is None:
+        reason = f"the Nu HTML Checker ({VNU}) and java are needed: run `make vnu`"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    root, made = archive
+    pages = sorted((root / "public/stories").rglob("*.html"))
+    pages += [root / "public" / url_of(root, g.rel).strip("/") / "index.html" for g in made if g.story][:20]
+    result = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--also-check-css", *map(str, pages),
+                             str(root / "public/style.css")], capture_output=True, text=True, timeout=600)
+    messages = json.loads(result.stderr)["messages"]
+    errors = [f"{m.get('url', '?')}:{m.get('lastLine')}: {m['message']}"
+              for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert errors == [] and result.returncode == 0, result.stdout

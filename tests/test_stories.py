@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import pytest
 
@@ -20,6 +21,7 @@ from sitegen.stories import Stories
 
 from .helpers import REPO, briefing, run_sitegen, write
 from .story_archive import Generated, generate, pair_scores
+from .test_search import wait_for_results
 
 SEED = REPO / "seeds" / "000_66980ba76a757afa.txt"
 
@@ -180,7 +182,8 @@ def test_the_story_box_shows_the_place_and_the_briefings_either_side(archive):
     assert f'href="{url_of(root, idlib[3].rel)}"' in box.split("story-box-next")[1].split("</li>")[0]
     related = html.split('<section class="related"')[1].split("</section>")[0] if 'class="related"' in html else ""
     assert not any(url_of(root, g.rel) in related for g in idlib), "related briefings leave out the story's own"
-    assert 'data-pagefind-filter="story:' in html
+    name = re.search(r'<p class="story-box-name"><a href="[^"]+">([^<]+)</a>', html).group(1)
+    assert f'data-pagefind-filter="story[value]" value="{name}"' in html
 
 
 def test_the_story_page_has_a_timeline_span_topics_and_a_feed(archive):
@@ -323,3 +326,27 @@ def test_story_pages_and_briefings_in_stories_are_valid_html(archive):
     errors = [f"{m.get('url', '?')}:{m.get('lastLine')}: {m['message']}"
               for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
     assert errors == [] and result.returncode == 0, result.stdout
+
+
+@pytest.mark.browser
+def test_search_results_can_be_narrowed_to_one_story(archive, tmp_path, browser, static_server):
+    root, made = archive
+    copy = tmp_path / "site"
+    shutil.copytree(root / "content", copy / "content")
+    shutil.copy(root / "site.yml", copy / "site.yml")
+    build_site(load_config(copy), BuildOptions(search=True))
+    later = sorted((g for g in made if g.story == "idlib-2021"), key=lambda g: g.date)
+    html = page(copy, url_of(copy, later[0].rel))
+    name = re.search(r'<p class="story-box-name"><a href="[^"]+">([^<]+)</a>', html).group(1)
+    tab = browser.new_page()
+    try:
+        base = static_server(copy / "public")
+        tab.goto(f"{base}/search/?q=Idlib")
+        everything = wait_for_results(tab, "Idlib")
+        tab.goto(f"{base}/search/?q=Idlib&story={quote_plus(name)}")
+        narrowed = wait_for_results(tab, "Idlib", len(later))
+        assert sorted(narrowed) == sorted(url_of(copy, g.rel) for g in later)
+        assert len(everything) > len(narrowed)
+        assert tab.is_checked(f".facet-story input[value='{name}']")
+    finally:
+        tab.close()

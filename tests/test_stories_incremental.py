@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import Builder, BuildOptions, build_site
+from sitegen.changes import ChangeSet
 from sitegen.config import load_config
 
 from .helpers import briefing, write
@@ -113,7 +114,7 @@ def test_the_preview_splits_a_story_when_its_middle_briefing_goes(tmp_path):
         assert len(whole) == 1 and None not in whole
         before = snapshot(out)
         paths[3].unlink()
-        builder.build(changed=[paths[3]])
+        builder.build(ChangeSet.classify(root.resolve(), [paths[3].resolve()]))
     finally:
         builder.close()
     after = snapshot(out)
@@ -138,12 +139,12 @@ def test_the_preview_follows_story_false_and_a_body_edit_renders_only_its_pages(
         builder.build()
         assert "<strong>7 of 7</strong>" in read(out, locust_url(6))
         paths[6].write_text(paths[6].read_text().replace("---\n\n", "story: false\n---\n\n", 1))
-        builder.build(changed=[paths[6]])
+        builder.build(ChangeSet.classify(root.resolve(), [paths[6].resolve()]))
         assert story_of(read(out, locust_url(6))) is None
         assert "<strong>6 of 6</strong>" in read(out, locust_url(5))
         assert "<strong>1 of 6</strong>" in read(out, locust_url(0))
         paths[0].write_text(paths[0].read_text() + "\nA second paragraph the summary does not show.\n")
-        result = builder.build(changed=[paths[0]])
+        result = builder.build(ChangeSet.classify(root.resolve(), [paths[0].resolve()]))
     finally:
         builder.close()
     assert 0 < result.rendered < result.pages // 2, "a body edit re-renders the pages that show the briefing, no more"

@@ -138,7 +138,16 @@ def image_variants(config: SiteConfig, assets: dict[str, Path],
     if todo:
         cache.mkdir(parents=True, exist_ok=True)
         runner(_make_variants, sorted(todo.items()), "Images")
+    _prune(cache, set(wanted.values()))
     return wanted
+
+
+def _prune(cache: Path, wanted: set[Path]) -> None:
+    """Drop variants of images that were replaced or removed, so the cache does not grow with every edit."""
+    if cache.is_dir():
+        for path in cache.iterdir():
+            if path.suffix == ".webp" and path not in wanted:
+                path.unlink(missing_ok=True)
 
 
 def _make_variants(jobs: Sequence[tuple[str, list[tuple[int, str]]]]) -> None:

@@ -301,7 +301,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
                          "may have", "keep the few topics the briefing is about, or raise max_topics in site.yml"))
     if not values.get("title"):
         problems.append(("title", "missing `title`", "add a line such as `title: Talks on Idlib resume`"))
-    if kind == "briefing" and "date" not in values and "date" not in data:
+    if kind == "briefing" and "date" not in values and data.get("date") is None:  # absent, or `date:` left empty
         problems.append(("date", "missing `date`", "add a line such as `date: 2024-05-01T09:30:00+02:00`"))
     if "slug" not in values and values.get("title") and not slugify(values["title"]):
         problems.append(("title", "cannot make a URL slug from this title", "add `slug: some-words` to the front matter"))

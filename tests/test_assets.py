@@ -168,3 +168,15 @@ def test_in_chromium_every_image_loads_with_alt_text_and_webp_is_chosen(bundle, 
         assert body_images[1][1] == "lazy"
     finally:
         page.close()
+
+
+def test_a_hostile_image_url_stays_text_and_a_script_url_is_refused(site):
+    write(site / "content/briefings/a.md", briefing("A", image='"https://example.org/a.jpg\\"><script>alert(1)</script>"',
+                                                     image_alt='"x\\" onerror=\\"alert(1)"'))
+    build(site)
+    for path in (site / "public").rglob("*.html"):
+        text = path.read_text()
+        assert "<script>alert(1)" not in text and '" onerror="' not in text, path
+    write(site / "content/briefings/a.md", briefing("A", image="javascript:alert(1)", image_alt="x"))
+    result = run_sitegen("build", "--no-search", "--site", site)
+    assert result.returncode == 1 and "content/briefings/a.md:4: `image` javascript:alert(1) is not a file" in result.stderr

@@ -111,7 +111,7 @@ def briefing_file(index: int, texts: list[str]) -> str:
         return texts[(index + offset) % len(texts)]
 
     front = {"title": pick(0), "author": pick(1), "editor": pick(2), "supervisor": pick(3), "summary": pick(4),
-             "subtitle": pick(5), "image": pick(6), "source": pick(7), "description": pick(8)}
+             "subtitle": pick(5), "credit": pick(6), "source": pick(7), "description": pick(8)}
     lines = [f"{key}: {yaml_text(value)}" for key, value in front.items()]
     tags = ", ".join(yaml_text(pick(offset)) for offset in (9, 10, 11))
     day = 1 + index % 28

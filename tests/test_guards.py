@@ -118,5 +118,5 @@ def test_the_preview_error_page_names_the_file_and_line_of_an_out_of_range_date(
         assert caught.value.code == 500
         assert "content/briefings/a.md" in body and "between the years" in body and "OverflowError" not in body
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)  # not SIGINT: a test run under nohup has it ignored
         process.wait(timeout=15)

@@ -10,22 +10,69 @@ cache or the new one.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import pickle
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from .content import Briefing
 
+
+@dataclass(frozen=True)
+class CachedFile:
+    """A parsed content file and the size and mtime it had when parsed."""
+
+    mtime_ns: int
+    size: int
+    briefing: Briefing
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """What the last build was made from and what it published; stored as JSON between builds.
+
+    Route fingerprints are stored beside it, one row per route.
+    """
+
+    sources: str = ""
+    """A hash of every input's size and mtime; empty when unknown, so the next build cannot skip."""
+    next_due: datetime | None = None
+    """When the first scheduled briefing left out of that build falls due: the site changes then."""
+    briefings: int = 0
+    routes: int = 0
+    statics: str = ""
+    """A hash of the static files' sizes and mtimes, so the next build copies them again only when they change."""
+    search: bool = False
+    """Whether that build made a search index."""
+
+    def to_json(self) -> str:
+        data = dataclasses.asdict(self)
+        data["next_due"] = self.next_due.isoformat() if self.next_due else None
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> BuildState:
+        """The stored state, or the empty state (nothing known) for anything unreadable."""
+        try:
+            data = json.loads(text)
+            due = data.pop("next_due", None)
+            return cls(**data, next_due=datetime.fromisoformat(due) if due else None)
+        except (ValueError, TypeError, AttributeError):
+            return cls()
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS routes (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
 """
 
 
 class BuildCache:
-    """Parsed briefings by file, and the fingerprint each output page was rendered from."""
+    """Parsed briefings by file, the fingerprint each route was rendered from, and the last build's state."""
 
     def __init__(self, path: Path, fingerprint: str, clean: bool = False) -> None:
         self.path = path
@@ -44,7 +91,7 @@ class BuildCache:
         db.executescript(SCHEMA)
         row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         if row is None or row[0] != fingerprint:
-            db.executescript("DELETE FROM files; DELETE FROM pages;")
+            db.executescript("DELETE FROM files; DELETE FROM routes;")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
         return db
 
@@ -52,48 +99,49 @@ class BuildCache:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
-    def briefings(self) -> dict[str, tuple[int, int, Briefing]]:
+    def briefings(self) -> dict[str, CachedFile]:
         """Every cached briefing by path, with the size and mtime it was parsed at."""
-        found: dict[str, tuple[int, int, Briefing]] = {}
+        found: dict[str, CachedFile] = {}
         try:
             for path, mtime_ns, size, data in self._db.execute("SELECT path, mtime_ns, size, data FROM files"):
                 try:
-                    found[path] = (mtime_ns, size, pickle.loads(data))  # noqa: S301 - our own file
+                    found[path] = CachedFile(mtime_ns, size, pickle.loads(data))  # noqa: S301 - our own file
                 except Exception:  # noqa: S112 - an unreadable entry is simply a miss
                     continue
         except sqlite3.DatabaseError:
             return {}
         return found
 
-    def page_fingerprints(self) -> dict[str, str]:
+    def route_fingerprints(self) -> dict[str, str]:
         try:
-            return dict(self._db.execute("SELECT url, fingerprint FROM pages"))
+            return dict(self._db.execute("SELECT url, fingerprint FROM routes"))
         except sqlite3.DatabaseError:
             return {}
 
-    def sources_state(self) -> str:
-        """What the last successful build was made from (see ``Builder``); empty when unknown."""
+    def state(self) -> BuildState:
+        """What the last build was made from; the empty state when unknown."""
         try:
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
         except sqlite3.DatabaseError:
-            return ""
-        return row[0] if row else ""
+            return BuildState()
+        return BuildState.from_json(row[0]) if row else BuildState()
 
-    def save(self, changed: Iterable[tuple[str, int, int, Briefing]], removed: Iterable[str],
-             fingerprints: dict[str, str], sources: str = "", every_page: bool = True) -> None:
-        """Store new parses, forget deleted files and record page fingerprints, in one transaction.
+    def save(self, changed: dict[str, CachedFile], removed: Iterable[str], fingerprints: dict[str, str],
+             state: BuildState, every_route: bool = True) -> None:
+        """Store new parses, forget deleted files, record route fingerprints and the state, in one transaction.
 
-        ``every_page`` replaces the whole page table; otherwise only the given pages are updated.
+        ``every_route`` replaces the whole route table; otherwise only the given routes are updated.
         """
         try:
             self._db.execute("BEGIN")
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('sources', ?)", (sources,))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state.to_json(),))
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                                 ((p, m, s, pickle.dumps(b, protocol=pickle.HIGHEST_PROTOCOL)) for p, m, s, b in changed))
+                                 ((path, f.mtime_ns, f.size, pickle.dumps(f.briefing, protocol=pickle.HIGHEST_PROTOCOL))
+                                  for path, f in changed.items()))
             self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
-            if every_page:
-                self._db.execute("DELETE FROM pages")
-            self._db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", fingerprints.items())
+            if every_route:
+                self._db.execute("DELETE FROM routes")
+            self._db.executemany("INSERT OR REPLACE INTO routes VALUES (?, ?)", fingerprints.items())
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError:
             self._db.close()

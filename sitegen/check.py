@@ -10,7 +10,7 @@ sites; every lookup after that is a set lookup, never a file system call.
 
 from __future__ import annotations
 
-import multiprocessing
+import functools
 import os
 import re
 import threading
@@ -28,6 +28,7 @@ from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 from . import __version__
 from .errors import Problem
+from .workers import run_chunked
 
 PARALLEL_MINIMUM = 800
 """Below this many pages, starting worker processes costs more than parsing in one."""
@@ -199,12 +200,7 @@ def _scan_files(root: str, relpaths: Sequence[str]) -> list[PageScan]:
 
 def scan_pages(root: Path, relpaths: Sequence[str]) -> list[PageScan]:
     """Scan every page, across processes when there are enough to pay for them."""
-    workers = min(len(os.sched_getaffinity(0)), 8)
-    if workers < 2 or len(relpaths) < PARALLEL_MINIMUM:
-        return _scan_files(str(root), relpaths)
-    chunks = [relpaths[i::workers * 4] for i in range(workers * 4)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts = pool.starmap(_scan_files, [(str(root), chunk) for chunk in chunks])
+    parts = run_chunked(functools.partial(_scan_files, str(root)), relpaths, minimum=PARALLEL_MINIMUM)
     return [scan for part in parts for scan in part]
 
 

@@ -19,6 +19,7 @@ from .check import check_output
 from .config import load_config
 from .content import SLUG_PATTERN, dump_front_matter, slugify
 from .errors import Problem, SiteError, display_path, format_problems
+from .files import briefing_file
 from .importers import FORMATS, ImportOptions, import_articles
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -134,7 +135,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if not slug:
         print("error: cannot make a file name from this title; pass --slug some-words", file=sys.stderr)
         return EXIT_USAGE
-    path = config.content_dir / "briefings" / f"{now:%Y}" / f"{now:%m}" / f"{slug}.md"
+    path = briefing_file(config.content_dir, now, slug)
     front: dict = {"title": args.title, "date": now}
     if args.author:
         front["author"] = args.author

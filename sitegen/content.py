@@ -17,6 +17,7 @@ from typing import Any
 
 from .config import SiteConfig, check_bool
 from .errors import Problem, SiteError, display_path
+from .files import briefing_url, check_size
 from .topics import slugify
 from .yamlfile import dump, key_lines, load_front_matter
 
@@ -45,7 +46,7 @@ class ImageRef:
 
 @dataclass
 class Briefing:
-    """One Markdown file of the archive, validated; ``html`` is filled by the render stage."""
+    """One Markdown file of the archive, validated, its body rendered to ``html``."""
 
     path: Path
     rel: str
@@ -86,12 +87,17 @@ class Briefing:
         """The first credited author, for templates and tools that show only one name."""
         return self.authors[0] if self.authors else ""
 
+    @property
+    def memo_key(self) -> str:
+        """Unique within a build: the file's path in the site."""
+        return self.rel
+
     @functools.cached_property
     def url(self) -> str:
         """Site-relative pretty URL, stable for a given date and slug (both fixed once the file is read)."""
-        if self.kind == "page":
+        if self.kind == "page" or self.date is None:
             return f"/{self.slug}/"
-        return f"/briefings/{self.date:%Y/%m}/{self.slug}/"
+        return briefing_url(self.date, self.slug)
 
 
 def dump_front_matter(data: dict[str, Any], body: str) -> str:
@@ -137,10 +143,7 @@ def content_files(config: SiteConfig) -> tuple[list[Path], list[Problem]]:
 
 def read_source(path: Path, rel: str, limit: int) -> str:
     """The file's text as UTF-8, or a SiteError that says why it cannot be read."""
-    size = path.stat().st_size
-    if size > limit:
-        raise SiteError([Problem(rel, None, f"file is {size:,} bytes, over the {limit:,}-byte limit",
-                                 "split it, or raise max_file_size in site.yml")])
+    check_size(path, rel, limit)
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -313,6 +316,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
 
     return Briefing(
         path=path, rel=rel, kind=kind, body=body, body_line=body_line,
+        digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest(),
         title=values["title"], slug=values.get("slug") or slugify(values["title"]),
         date=values.get("date"), authors=_credited(values), editor=values.get("editor", ""),
         supervisor=values.get("supervisor", ""), tags=values.get("tags", ()),
@@ -337,6 +341,4 @@ def load_file(path: Path, config: SiteConfig) -> Briefing:
     rel = display_path(path, config.root)
     text = read_source(path, rel, config.max_file_size)
     kind = "page" if path.relative_to(config.content_dir).parts[0] == PAGES_DIR else "briefing"
-    item = parse_briefing(path, text, config, kind)
-    item.digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-    return item
+    return parse_briefing(path, text, config, kind)

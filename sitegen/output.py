@@ -11,14 +11,16 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
-import fcntl
 import os
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from .errors import Problem, SiteError
+from .files import try_lock, write_atomically
+from .inventory import SiteFile
 
 MARKER = ".sitegen-build"
 PROTECTED = ("content", "seeds", "themes", "templates", "static", ".git")
@@ -42,26 +44,64 @@ def check_output_dir(output: Path, site_root: Path) -> None:
                                  "move it away, or " + hint)])
 
 
-class OutputWriter:
-    """Collects a build's files in a staging folder, reusing unchanged files of the previous output."""
+class Writer(Protocol):
+    """Where rendered routes and static files go; the build talks to the output only through this.
 
-    def __init__(self, staging: Path, previous: Path | None) -> None:
-        self.staging = staging
-        self.previous = previous if previous is not None and previous.is_dir() else None
+    :class:`StagedPublisher` writes a complete copy beside the output and swaps
+    it in at the end; :class:`InPlacePublisher` replaces changed files one by one.
+    Both compare bytes, so a file whose bytes did not change keeps its mtime
+    (and counts as ``reused``).
+    """
+
+    root: Path
+    """The folder being written now: the staging copy, or the output itself."""
+    reused: int
+
+    def write(self, relpath: str, data: bytes) -> None:
+        """One file's bytes at ``relpath``."""
+
+    def copy_file(self, source: SiteFile, relpath: str) -> None:
+        """A static file, published as it is."""
+
+    def keep(self, relpaths: Iterable[str]) -> set[str]:
+        """Files known unchanged since the last build: keep them; return those the previous output lacks."""
+
+    def keep_tree(self, relpath: str) -> bool:
+        """Keep a whole folder of the previous output (the search index); False when there is none."""
+
+    def remove(self, relpaths: Iterable[str]) -> None:
+        """Files the last build published and this one does not."""
+
+    def finish(self) -> None:
+        """Make what was written the output."""
+
+    def abort(self) -> None:
+        """Undo what can be undone after a failed build; the output stays as it was where it can."""
+
+
+class StagedPublisher:
+    """Collects a build's files in a staging folder, reusing unchanged files of the previous output,
+    then swaps the staging folder in for the output in one step."""
+
+    def __init__(self, output: Path) -> None:
+        remove_leftovers(output)
+        self.output = output
+        self.root = staging_path(output)
+        self.previous = output if output.is_dir() else None
         self.written: set[str] = set()
         self.reused = 0
-        staging.mkdir(parents=True)
+        self.root.mkdir(parents=True)
 
     def write(self, relpath: str, data: bytes) -> None:
         if relpath in self.written:
             raise SiteError([Problem(relpath, None, "two pages would write the same output file",
                                      "give one of the briefings or pages a different slug")])
         self.written.add(relpath)
-        target = self.staging / relpath
+        target = self.root / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
-        if self._same_as_previous(relpath, data):
+        if self.previous is not None and _same_bytes(self.previous / relpath, data):
             try:
-                os.link(self.previous / relpath, target)  # type: ignore[operator]
+                os.link(self.previous / relpath, target)
                 self.reused += 1
                 return
             except OSError:
@@ -69,73 +109,94 @@ class OutputWriter:
         with open(target, "wb") as handle:
             handle.write(data)
 
-    def link_unchanged(self, relpaths: list[str]) -> set[str]:
+    def copy_file(self, source: SiteFile, relpath: str) -> None:
+        self.write(relpath, source.path.read_bytes())
+
+    def keep(self, relpaths: Iterable[str]) -> set[str]:
         """Hard-link files known to be unchanged from the previous output; return those it lacked."""
         missing: set[str] = set()
         made: set[Path] = set()
         for relpath in relpaths:
-            target = self.staging / relpath
+            target = self.root / relpath
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
+            if self.previous is None:
+                missing.add(relpath)
+                continue
             try:
-                os.link(self.previous / relpath, target)  # type: ignore[operator]
+                os.link(self.previous / relpath, target)
                 self.written.add(relpath)
-            except (OSError, TypeError):
+            except OSError:
                 missing.add(relpath)
         return missing
 
-    def link_tree(self, source: Path, relpath: str) -> bool:
-        """Reuse a whole folder of the previous output (the search index); False if it is absent."""
+    def keep_tree(self, relpath: str) -> bool:
+        source = self.output / relpath
         if not source.is_dir():
             return False
-        shutil.copytree(source, self.staging / relpath, copy_function=os.link, dirs_exist_ok=False)
+        shutil.copytree(source, self.root / relpath, copy_function=os.link, dirs_exist_ok=False)
         return True
 
-    def copy_file(self, source: Path, relpath: str) -> None:
-        self.write(relpath, source.read_bytes())
+    def remove(self, relpaths: Iterable[str]) -> None:
+        """Nothing to do: a file not written to the staging folder is not in the new output."""
 
-    def _same_as_previous(self, relpath: str, data: bytes) -> bool:
-        if self.previous is None:
-            return False
-        old = self.previous / relpath
-        try:
-            return old.stat().st_size == len(data) and old.read_bytes() == data
-        except OSError:
-            return False
+    def finish(self) -> None:
+        publish(self.root, self.output)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
-class InPlaceWriter:
+class InPlacePublisher:
     """Replaces changed files one by one, each atomically; for the preview's own folder only.
 
-    The published output always goes through :class:`OutputWriter` and a swap;
-    the preview trades whole-site atomicity for millisecond rebuilds.
+    The published output always goes through :class:`StagedPublisher` and a swap;
+    the preview trades whole-site atomicity for millisecond rebuilds. ``verify``
+    (a builder's first build) checks that files the last build left are still there.
     """
 
-    def __init__(self, output: Path) -> None:
-        self.staging = output
+    def __init__(self, output: Path, verify: bool = True) -> None:
+        self.root = output
+        self.verify = verify
         self.reused = 0
         output.mkdir(parents=True, exist_ok=True)
         (output / MARKER).touch()
 
     def write(self, relpath: str, data: bytes) -> None:
-        target = self.staging / relpath
-        try:
-            if target.stat().st_size == len(data) and target.read_bytes() == data:
-                self.reused += 1
-                return
-        except OSError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        target = self.root / relpath
+        if _same_bytes(target, data):
+            self.reused += 1
+            return
+        write_atomically(target, data)
 
-    def copy_file(self, source: Path, relpath: str) -> None:
-        self.write(relpath, source.read_bytes())
+    def copy_file(self, source: SiteFile, relpath: str) -> None:
+        self.write(relpath, source.path.read_bytes())
+
+    def keep(self, relpaths: Iterable[str]) -> set[str]:
+        if not self.verify:
+            return set()
+        return {relpath for relpath in relpaths if not (self.root / relpath).exists()}
+
+    def keep_tree(self, relpath: str) -> bool:
+        return (self.root / relpath).is_dir()
 
     def remove(self, relpaths: Iterable[str]) -> None:
         for relpath in relpaths:
-            (self.staging / relpath).unlink(missing_ok=True)
+            (self.root / relpath).unlink(missing_ok=True)
+
+    def finish(self) -> None:
+        """Nothing to do: every file is in place as soon as it is written."""
+
+    def abort(self) -> None:
+        """Nothing to undo: each file written is whole, and the next build writes the rest."""
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 _RENAME_EXCHANGE = 2
@@ -193,15 +254,8 @@ def publish(staging: Path, output: Path) -> None:
 @contextmanager
 def build_lock(output: Path) -> Iterator[None]:
     """One build per output folder at a time, so two builds never swap over each other."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = output.parent / f".{output.name}.lock"
-    with open(lock_path, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+    with try_lock(output.parent / f".{output.name}.lock") as locked:
+        if not locked:
             raise SiteError([Problem(str(output), None, "another build of this site is running",
-                                     "wait for it to finish, then build again")]) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+                                     "wait for it to finish, then build again")])
+        yield

@@ -1,6 +1,6 @@
 """The site's pages: which URLs exist, which template renders each, with what data.
 
-This is the model stage's output: a list of :class:`Page` values, each naming
+This is the model stage's output: a list of :class:`Route` values, each naming
 the briefings it shows, so the build can tell which pages an edit touches.
 """
 
@@ -14,12 +14,13 @@ from typing import Any
 from .config import SiteConfig
 from .content import Briefing, front_matter_line
 from .errors import Problem, SiteError
+from .files import output_path_of
 from .stories import Stories, Story
 from .taxonomy import Author, Month, Taxonomy, Topic
 
 
 @dataclass
-class Page:
+class Route:
     """One output file: its URL, its template and the values the template sees."""
 
     url: str
@@ -33,12 +34,6 @@ class Page:
     @property
     def output_path(self) -> str:
         return output_path_of(self.url)
-
-
-def output_path_of(url: str) -> str:
-    """Where a URL's file lives under the output folder; pretty URLs end in index.html."""
-    path = url.lstrip("/")
-    return path + "index.html" if path == "" or path.endswith("/") else path
 
 
 @dataclass(frozen=True)
@@ -98,6 +93,11 @@ class Card:
     def author(self) -> Link | None:
         """The first author, for themes written when a briefing had only one."""
         return self.authors[0] if self.authors else None
+
+    @property
+    def memo_key(self) -> str:
+        """One card per briefing file: the build hashes it once however many routes show it."""
+        return self.briefing.rel
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ SITEMAP_SIZE = 50_000
 """The sitemaps.org limit of URLs per file; a bigger site gets a sitemap index."""
 
 
-def plan_pages(site: Site) -> list[Page]:
+def plan_routes(site: Site) -> list[Route]:
     """Every page of the site, in a stable order; the sitemap lists the ones with a date."""
     planned = [
         *listing(site, site.briefings, "/", "index.html"),
@@ -205,13 +205,13 @@ def plan_pages(site: Site) -> list[Page]:
         *archive_pages(site),
         *story_pages(site),
         feed(site, "/feed.xml", site.config.title, "/", site.briefings),
-        Page("/404.html", "404.html", {}),
+        Route("/404.html", "404.html", {}),
     ]
     if site.config.search:
-        planned.append(Page("/search/", "search.html", {}))
+        planned.append(Route("/search/", "search.html", {}))
     planned += alias_pages(site, planned)
     planned += sitemaps(site, planned)
-    planned.append(Page("/robots.txt", "robots.txt", {}))
+    planned.append(Route("/robots.txt", "robots.txt", {}))
     nav = navigation(site)
     for page in planned:
         page.context.setdefault("nav", nav)
@@ -230,14 +230,14 @@ def navigation(site: Site) -> list[Link]:
     return sections
 
 
-def listing(site: Site, items: Sequence[Briefing], first_url: str, template: str, **context: Any) -> list[Page]:
+def listing(site: Site, items: Sequence[Briefing], first_url: str, template: str, **context: Any) -> list[Route]:
     """A paginated list of briefing cards: /x/, /x/page/2/, ..."""
-    return [Page(pager.url, template, {**context, "pager": pager, "cards": [site.card(b) for b in pager.items]},
+    return [Route(pager.url, template, {**context, "pager": pager, "cards": [site.card(b) for b in pager.items]},
                  shows=pager.items, lastmod=_newest(pager.items))
             for pager in paginate(items, site.config.paginate, first_url)]
 
 
-def briefing_page(site: Site, briefing: Briefing) -> Page:
+def briefing_page(site: Site, briefing: Briefing) -> Route:
     """A briefing with its story box, related briefings (its story left out: the box leads there) and neighbours."""
     taxonomy = site.taxonomy
     newer, older = taxonomy.neighbours(briefing)
@@ -250,7 +250,7 @@ def briefing_page(site: Site, briefing: Briefing) -> Page:
                "related": related, "more": more, "story": box}
     shown = [briefing, *(b for b in (newer, older) if b), *related, *(b for m in more for b in m.briefings),
              *((b for b in (box.previous, box.next) if b) if box else ())]
-    return Page(briefing.url, "briefing.html", context, shows=_unique(shown), lastmod=briefing.date)
+    return Route(briefing.url, "briefing.html", context, shows=_unique(shown), lastmod=briefing.date)
 
 
 def more_on(taxonomy: Taxonomy, briefing: Briefing, exclude: set[str]) -> list[MoreOn]:
@@ -266,15 +266,15 @@ def more_on(taxonomy: Taxonomy, briefing: Briefing, exclude: set[str]) -> list[M
     return sections
 
 
-def standalone_page(site: Site, page: Briefing) -> Page:
+def standalone_page(site: Site, page: Briefing) -> Route:
     moment = page.date or datetime.fromtimestamp(page.path.stat().st_mtime, site.config.tz).replace(microsecond=0)
-    return Page(page.url, "page.html", {"page": page}, shows=[page], lastmod=moment)
+    return Route(page.url, "page.html", {"page": page}, shows=[page], lastmod=moment)
 
 
-def topic_pages(site: Site) -> list[Page]:
+def topic_pages(site: Site) -> list[Route]:
     """The topics index (A-Z and by size), then per topic its paginated list and its feed."""
     taxonomy = site.taxonomy
-    planned = [Page("/topics/", "topics.html",
+    planned = [Route("/topics/", "topics.html",
                     {"by_name": taxonomy.topics_by_name, "by_size": taxonomy.topics_by_size},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for topic in taxonomy.topics.values():
@@ -285,9 +285,9 @@ def topic_pages(site: Site) -> list[Page]:
     return planned
 
 
-def author_pages(site: Site) -> list[Page]:
+def author_pages(site: Site) -> list[Route]:
     authors = site.taxonomy.authors_by_name
-    planned = [Page("/authors/", "authors.html", {"authors": authors},
+    planned = [Route("/authors/", "authors.html", {"authors": authors},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for author in authors:
         planned += listing(site, author.briefings, author.url, "author.html", author=_link(author),
@@ -295,10 +295,10 @@ def author_pages(site: Site) -> list[Page]:
     return planned
 
 
-def archive_pages(site: Site) -> list[Page]:
+def archive_pages(site: Site) -> list[Route]:
     """The archive index (years, months, counts), then one paginated page per month with its neighbours."""
     months = site.taxonomy.months
-    planned = [Page("/archive/", "archive.html", {"years": site.taxonomy.years},
+    planned = [Route("/archive/", "archive.html", {"years": site.taxonomy.years},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for index, month in enumerate(months):
         newer = _link(months[index - 1]) if index > 0 else None
@@ -308,14 +308,14 @@ def archive_pages(site: Site) -> list[Page]:
     return planned
 
 
-def alias_pages(site: Site, planned: Sequence[Page]) -> list[Page]:
+def alias_pages(site: Site, planned: Sequence[Route]) -> list[Route]:
     """A small redirect page at each old path a briefing or page lists in ``aliases:``.
 
     A path that another page, or another file's alias, already claims is an
     error naming both files, never a silent overwrite.
     """
     owners: dict[str, str] = {output_path_of(page.url): _owner(page) for page in planned}
-    pages: list[Page] = []
+    pages: list[Route] = []
     problems: list[Problem] = []
     for item in sorted((*site.briefings, *site.pages), key=lambda b: b.rel):
         for alias in item.aliases:
@@ -324,22 +324,22 @@ def alias_pages(site: Site, planned: Sequence[Page]) -> list[Page]:
                 problems.append(Problem(item.rel, front_matter_line(item, "aliases"), f"alias {alias} is already the URL of "
                                         f"{other}", "remove the alias, or move the other page to a different URL"))
             elif alias != item.url:
-                pages.append(Page(alias, "redirect.html", {"page": item, "target": item.url}, shows=[item]))
+                pages.append(Route(alias, "redirect.html", {"page": item, "target": item.url}, shows=[item]))
     if problems:
         raise SiteError(problems)
     return pages
 
 
-def _owner(page: Page) -> str:
+def _owner(page: Route) -> str:
     item = page.context.get("page")
     return item.rel if isinstance(item, Briefing) else f"the page {page.url}"
 
 
-def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequence[Briefing]) -> Page:
+def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequence[Briefing]) -> Route:
     """An Atom feed of the latest briefings, with their full text."""
     entries = [site.card(b) for b in briefings[:FEED_SIZE]]
     updated = _newest(briefings[:1]) or site.built_at.replace(microsecond=0)
-    return Page(url, "feed.xml", {"feed_title": title, "alternate_url": alternate_url, "updated": updated,
+    return Route(url, "feed.xml", {"feed_title": title, "alternate_url": alternate_url, "updated": updated,
                                   "entries": entries}, shows=briefings[:FEED_SIZE])
 
 
@@ -350,18 +350,18 @@ def story_box(stories: Stories, story: Story, briefing: Briefing) -> StoryBox:
                     items[spot + 1] if spot + 1 < len(items) else None)
 
 
-def story_pages(site: Site) -> list[Page]:
+def story_pages(site: Site) -> list[Route]:
     """The stories index (ongoing first), then per story its timeline (oldest first) and its Atom feed."""
     stories = site.stories.by_date
     members = [b for story in stories for b in story.briefings]
     index = [StoryCard(_link(s), s.count, s.first, s.last, s.ongoing, _topic_links(site, s)) for s in stories]
-    planned = [Page("/stories/", "stories.html", {"stories": index}, shows=members,
+    planned = [Route("/stories/", "stories.html", {"stories": index}, shows=members,
                     lastmod=max((s.last for s in stories), default=None))]
     for story in stories:
         context = {"story": _link(story), "first": story.first, "last": story.last, "ongoing": story.ongoing,
                    "named": story.named, "topics": _topic_links(site, story), "feed_url": story.feed_url,
                    "timeline": [site.card(b) for b in story.briefings]}
-        planned.append(Page(story.url, "story.html", context, shows=story.briefings, lastmod=story.last))
+        planned.append(Route(story.url, "story.html", context, shows=story.briefings, lastmod=story.last))
         planned.append(feed(site, story.feed_url, f"{story.title} · {site.config.title}", story.url,
                             story.briefings[::-1]))
     return planned
@@ -372,17 +372,17 @@ def _topic_links(site: Site, story: Story) -> tuple[Link, ...]:
     return tuple(_link(topics[slug]) for slug in story.topics if slug in topics)
 
 
-def sitemaps(site: Site, planned: list[Page]) -> list[Page]:
+def sitemaps(site: Site, planned: list[Route]) -> list[Route]:
     """``/sitemap.xml``: every dated page; past the sitemaps.org limit, an index of numbered sitemaps."""
     entries = [SitemapEntry(p.url, p.lastmod) for p in planned if p.lastmod is not None]
     everything = [*site.briefings, *site.pages]
     if len(entries) <= SITEMAP_SIZE:
-        return [Page("/sitemap.xml", "sitemap.xml", {"entries": entries}, shows=everything)]
-    parts = [Page(f"/sitemap-{number}.xml", "sitemap.xml", {"entries": entries[start:start + SITEMAP_SIZE]},
+        return [Route("/sitemap.xml", "sitemap.xml", {"entries": entries}, shows=everything)]
+    parts = [Route(f"/sitemap-{number}.xml", "sitemap.xml", {"entries": entries[start:start + SITEMAP_SIZE]},
                   shows=everything)
              for number, start in enumerate(range(0, len(entries), SITEMAP_SIZE), 1)]
     index = [SitemapEntry(p.url, max(e.lastmod for e in p.context["entries"])) for p in parts]
-    return [*parts, Page("/sitemap.xml", "sitemap-index.xml", {"sitemaps": index}, shows=everything)]
+    return [*parts, Route("/sitemap.xml", "sitemap-index.xml", {"sitemaps": index}, shows=everything)]
 
 
 def _newest(briefings: Sequence[Briefing]) -> datetime | None:

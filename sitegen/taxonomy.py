@@ -40,6 +40,10 @@ class Group:
     name: str
     briefings: list[Briefing]
 
+    @property
+    def memo_key(self) -> str:
+        return self.slug
+
     @classmethod
     def url_of(cls, slug: str) -> str:
         return f"/{cls.section}/{slug}/"
@@ -80,6 +84,10 @@ class Month:
     briefings: list[Briefing]
 
     @property
+    def memo_key(self) -> tuple[int, int]:
+        return self.year, self.month
+
+    @property
     def url(self) -> str:
         return f"/archive/{self.year:04d}/{self.month:02d}/"
 
@@ -96,6 +104,10 @@ class Month:
 class Year:
     year: int
     months: list[Month]
+
+    @property
+    def memo_key(self) -> int:
+        return self.year
 
     @property
     def count(self) -> int:

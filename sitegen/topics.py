@@ -27,7 +27,6 @@ from urllib.parse import quote
 
 if TYPE_CHECKING:  # content and config use this module; only their types are needed here
     from .config import SiteConfig
-    from .content import Briefing
 
 SLUG_BYTES = 100
 """Longest slug in UTF-8 bytes: with ``.md`` and a temporary file's prefix and suffix it stays far below 255."""
@@ -105,20 +104,21 @@ def topic_path(slug: str) -> str:
     return f"/topics/{slug}/"
 
 
-def topic_links(config: SiteConfig, item: Briefing) -> list[tuple[re.Pattern[str], str]]:
-    """What the first mention of each of ``item``'s topics in its body links to (``link_topics: true``).
+def topic_links(config: SiteConfig, tags: Sequence[str]) -> list[tuple[re.Pattern[str], str]]:
+    """What the first mention of each of a briefing's topics (``tags``) in its body links to (``link_topics: true``).
 
     Only the briefing's own topics are linked, so the page linked to always
     exists and the body depends on nothing but its own file and site.yml. A
     topic's words are its tags plus, when site.yml's ``topics:`` declares it,
     the name and words written there, matched as the importer matches them.
+    Standalone pages have no topics, so the loader passes none for them.
     """
-    if not config.link_topics or item.kind != "briefing":
+    if not config.link_topics:
         return []
     declared = {topic_slug(name): (name, *words) for name, words in config.topics.items()}
     links = []
-    for slug in dict.fromkeys(topic_slug(tag) for tag in item.tags):
-        words = tuple(tag for tag in item.tags if topic_slug(tag) == slug) + declared.get(slug, ())
+    for slug in dict.fromkeys(topic_slug(tag) for tag in tags):
+        words = tuple(tag for tag in tags if topic_slug(tag) == slug) + declared.get(slug, ())
         links.append((_words_pattern(words), site_link(config.base_path, topic_path(slug))))
     return links
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from sitegen.build import load_briefings
 from sitegen.config import load_config
 from sitegen.content import dump_front_matter, parse_briefing, slugify
 from sitegen.errors import SiteError
+from sitegen.load import load_briefings
 
 from .helpers import briefing, write
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sitegen.build import Builder, BuildOptions, build_site
+from sitegen.cache import BuildState
 from sitegen.changes import ChangeSet
 from sitegen.config import load_config
+from sitegen.pages import Link
+from sitegen.plan import Fingerprinter
 
 from .helpers import briefing, write
 
@@ -165,3 +170,28 @@ def test_parallel_render_counts_each_unchanged_page_once(site):
     again = build(site, clean=True)
     assert again.rendered == again.pages
     assert again.reused == again.pages
+
+
+def test_the_build_state_is_a_small_json_record_that_survives_garbage(site):
+    three_briefings(site)
+    write(site / "content/briefings/later.md", briefing("Later", date="2999-01-01"))
+    result = build(site)
+    builder = Builder(load_config(site), BuildOptions(search=False))
+    try:
+        state = builder.cache.state()
+        row = builder.cache._db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()[0]
+    finally:
+        builder.close()
+    assert json.loads(row)["routes"] == result.pages == state.routes
+    assert state.briefings == 3 and state.sources and state.statics and not state.search
+    assert state.next_due == datetime(2999, 1, 1, tzinfo=ZoneInfo("Africa/Cairo"))
+    assert BuildState.from_json(state.to_json()) == state
+    assert BuildState.from_json("a|b|c|d") == BuildState.from_json('{"unknown": 1}') == BuildState()
+
+
+def test_fingerprints_hash_shared_values_once_by_a_stable_key_not_by_identity():
+    hasher = Fingerprinter()
+    first = Link("Syria", "/topics/syria/")
+    assert hasher.of([first]) == hasher.of([Link("Syria", "/topics/syria/")])
+    # a temporary list freed after hashing must not lend its fingerprint to a new one at the same address
+    assert hasher.of([Link("A", "/a/")]) != hasher.of([Link("B", "/b/")])

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from sitegen.config import MarkdownOptions, load_config
 from sitegen.content import Briefing, parse_briefing, split_front_matter
+from sitegen.files import write_atomically
 from sitegen.importers import ImportOptions, ImportReport, import_articles
-from sitegen.importers.batch import write_atomically
 from sitegen.importers.formats import parse_dateline
 from sitegen.importers.tags import TagPicker, load_names
 from sitegen.importers.writer import escape_markdown, markdown_body

@@ -12,10 +12,11 @@ from html.parser import HTMLParser
 import pytest
 
 from sitegen import pages as pages_module
-from sitegen.build import BuildOptions, build_site, load_briefings, select
+from sitegen.build import BuildOptions, build_site
 from sitegen.check import check_output
 from sitegen.config import load_config
-from sitegen.pages import make_site, plan_pages
+from sitegen.load import load_briefings, select
+from sitegen.pages import make_site, plan_routes
 from sitegen.taxonomy import RELATED_WINDOW
 
 from .archive import BASE_PATH, BASE_URL, HOSTILE_TITLE, PER_PAGE, built_archive
@@ -325,10 +326,10 @@ def test_every_page_names_the_briefings_it_links_to(archive):
     """A page's ``shows`` must cover every briefing it links to, or an edit would leave it stale."""
     config = load_config(archive.root)
     loaded = load_briefings(config)
-    site = make_site(config, select(loaded.briefings, BuildOptions(), datetime.now(config.tz)), datetime.now(config.tz))
+    site = make_site(config, select(loaded.briefings, False, False, datetime.now(config.tz)), datetime.now(config.tz))
     briefing_link = re.compile(r'href="/briefings(/briefings/\d{4}/\d{2}/[^"/]+/)"')
     checked = 0
-    for page in plan_pages(site):
+    for page in plan_routes(site):
         if page.output_path.endswith(".html"):
             shown = {b.url for b in page.shows}
             assert set(briefing_link.findall(archive.page(page.url))) <= shown, page.url

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from sitegen.config import MarkdownOptions, SiteConfig
 from sitegen.content import Briefing
+from sitegen.load import parse_files
 from sitegen.markdown import BodyRenderer
 from sitegen.taxonomy import RELATED_WINDOW, Taxonomy, related_indexes
 from sitegen.topics import topic_links, topic_slug
@@ -197,7 +198,7 @@ def config(**values) -> SiteConfig:
 def linked(body: str, tags: tuple[str, ...], site: SiteConfig | None = None) -> str:
     item = dataclasses.replace(briefing(1, tags), body=body)
     site = site or config()
-    return BodyRenderer(site.markdown).render(body, topic_links(site, item)).html
+    return BodyRenderer(site.markdown).render(body, topic_links(site, item.tags)).html
 
 
 def test_first_mention_of_each_topic_links_to_its_page():
@@ -234,7 +235,11 @@ def test_linked_text_stays_escaped():
                     '&lt;/b&gt;</p>\n')
 
 
-def test_nothing_is_linked_unless_the_site_asks_or_for_pages():
+def test_nothing_is_linked_unless_the_site_asks_or_for_pages(tmp_path):
     assert "topic-link" not in linked("Syria", ("Syria",), config(link_topics=False))
-    page = dataclasses.replace(briefing(1, ("Syria",)), kind="page")
-    assert topic_links(config(), page) == []
+    site = config(root=tmp_path)
+    for folder in ("pages", "briefings"):
+        (tmp_path / "content" / folder).mkdir(parents=True)
+        (tmp_path / "content" / folder / "x.md").write_text("---\ntitle: X\ndate: 2024-05-01\ntags: [Syria]\n---\nSyria\n")
+    parsed = {folder: parse_files([tmp_path / "content" / folder / "x.md"], site)[0] for folder in ("pages", "briefings")}
+    assert "topic-link" in parsed["briefings"].html and "topic-link" not in parsed["pages"].html

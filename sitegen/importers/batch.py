@@ -23,7 +23,6 @@ import hashlib
 import itertools
 import os
 import re
-import secrets
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +33,7 @@ from ..config import SiteConfig
 from ..console import Progress
 from ..content import PAGES_DIR, content_files, parse_briefing
 from ..errors import Problem, SiteError, display_path
+from ..files import briefing_file, check_size, write_atomically
 from ..markdown import shorten
 from ..topics import slugify
 from .formats import Article, parse_article
@@ -41,7 +41,6 @@ from .source import decode
 from .tags import TagPicker
 from .writer import is_untouched, render_file
 
-BRIEFINGS_DIR = "briefings"
 RAW_SUFFIX = ".txt"
 WRITE_THREADS = 8
 
@@ -127,7 +126,7 @@ class _Writes:
 
 
 def _write_and_replace(target: Path, text: str, replaces: Path | None) -> None:
-    write_atomically(target, text)
+    write_atomically(target, text, durable=True)
     if replaces is not None:
         replaces.unlink(missing_ok=True)
 
@@ -230,9 +229,7 @@ def _source_path(config: SiteConfig, path: Path) -> str:
 
 def _import_one(run: _Run, raw: Path, report: ImportReport) -> None:
     source = _source_path(run.config, raw)
-    if raw.stat().st_size > run.config.max_file_size:
-        raise SiteError([Problem(source, None, f"file is over the {run.config.max_file_size:,}-byte limit",
-                                 "split it, or raise max_file_size in site.yml")])
+    check_size(raw, source, run.config.max_file_size)
     data = raw.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
     existing = run.by_source.get(source)
@@ -248,7 +245,7 @@ def _import_one(run: _Run, raw: Path, report: ImportReport) -> None:
         return
     date = _date(run, article, existing, raw)
     slug = _free_slug(run, article, raw, date, existing)
-    target = run.config.content_dir / BRIEFINGS_DIR / f"{date:%Y}" / f"{date:%m}" / f"{slug}.md"
+    target = briefing_file(run.config.content_dir, date, slug)
     front = _front_matter(run, article, raw, source, sha256, date, slug)
     written = render_file(front, article.paragraphs)
     change = Change(source, _rel(run, target))
@@ -300,7 +297,7 @@ def _free_slug(run: _Run, article: Article, raw: Path, date: datetime, existing:
         candidates = itertools.chain([existing.slug], candidates)  # keep the URL it already has
     for slug in candidates:
         holder = run.taken.get(_url_key(date, slug))
-        path = run.config.content_dir / BRIEFINGS_DIR / f"{date:%Y}" / f"{date:%m}" / f"{slug}.md"
+        path = briefing_file(run.config.content_dir, date, slug)
         if holder in (None, own) and (path == own or not path.exists()):
             return slug
     raise SiteError([Problem(_source_path(run.config, raw), None, f"too many briefings named {base!r} this month",
@@ -320,22 +317,3 @@ def _front_matter(run: _Run, article: Article, raw: Path, source: str, sha256: s
     front["slug"] = slug
     front["source"] = {"path": source, "sha256": sha256}
     return front
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, fsync it, then rename it into place.
-
-    The temporary name starts with a dot and ends in ``.tmp``, so a build never
-    reads a half-written file even if the import is killed mid-write.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8", newline="\n") as stream:  # "x": created with the umask
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

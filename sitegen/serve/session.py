@@ -16,7 +16,6 @@ re-indexes search after builds, off the reload path.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import signal
 import sys
@@ -33,6 +32,7 @@ from ..build import Builder, BuildOptions, BuildResult
 from ..changes import ChangeSet
 from ..config import SiteConfig, load_config
 from ..errors import Problem, SiteError, format_problems
+from ..files import try_lock
 from ..importers import ImportOptions, import_articles
 from ..search import index_site
 from .http import LOCAL_NAMES, PreviewServer, bind_problem, server_url
@@ -190,15 +190,8 @@ def preview_session(root: Path) -> Iterator[bool]:
 
     Two servers on one site would rebuild the same folder with different base URLs.
     """
-    lock_path = root / PREVIEW_DIR.parent / "preview.session.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
+    with try_lock(root / PREVIEW_DIR.parent / "preview.session.lock") as held:
+        yield held
 
 
 def serve(site: Path, options: ServeOptions) -> int:

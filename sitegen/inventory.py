@@ -1,0 +1,110 @@
+"""One inventory of the site's files per build: content, templates and static files, each folder walked once.
+
+Every later step asks the inventory instead of the file system: whether
+anything changed since the last build (sizes and mtimes), which template
+files a page template is made of, which static files to publish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assets import content_assets
+from .config import SiteConfig
+from .content import content_files
+from .errors import Problem
+from .render import static_dirs, template_dirs
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A file of the site, with the size and mtime it had when the inventory was taken."""
+
+    path: Path
+    mtime_ns: int
+    size: int
+
+    @classmethod
+    def at(cls, path: Path) -> SiteFile:
+        stat = path.stat()
+        return cls(path, stat.st_mtime_ns, stat.st_size)
+
+    def digest(self) -> str:
+        """A hash of the file's bytes (read now)."""
+        return hashlib.blake2b(self.path.read_bytes(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The site's input files as one build finds them."""
+
+    content: list[SiteFile] | None
+    """Every content file, or None when the preview said which ones changed and the folder was not scanned."""
+    problems: list[Problem]
+    template_files: tuple[SiteFile, ...]
+    """Every file of every template folder, most specific folder first, shadowed ones included."""
+    templates: dict[str, SiteFile] = field(default_factory=dict)
+    """By template name: the file that lookup finds (the site's own before the theme's)."""
+    statics: dict[str, SiteFile] = field(default_factory=dict)
+    """By path in the output: the file published there (the site's own over the theme's over content's)."""
+    assets: dict[str, SiteFile] = field(default_factory=dict)
+    """Files beside briefings in content/ (not Markdown), by their path there, which is their path on the site."""
+
+    @property
+    def content_paths(self) -> list[Path] | None:
+        return None if self.content is None else [f.path for f in self.content]
+
+    def sources_digest(self, settings: str) -> str:
+        """A hash of every input's size and mtime (content, templates, static files) and the settings."""
+        files = (*(self.content or ()), *self.template_files, *self.statics.values())
+        stats = [(str(f.path), f.mtime_ns, f.size) for f in files]
+        return hashlib.blake2b(repr((settings, stats)).encode(), digest_size=16).hexdigest()
+
+
+def take_inventory(config: SiteConfig, scan_content: bool = True) -> Inventory:
+    """Walk the template and static folders (and content/, unless told not to) once."""
+    content: list[SiteFile] | None = None
+    problems: list[Problem] = []
+    if scan_content:
+        paths, problems = content_files(config)
+        content = [found for path in paths if (found := _stat(path))]
+    template_files: list[SiteFile] = []
+    templates: dict[str, SiteFile] = {}
+    for folder in template_dirs(config):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and (found := _stat(path)):
+                    template_files.append(found)
+                    templates.setdefault(path.relative_to(folder).as_posix(), found)
+    assets = {rel: found for rel, path in content_assets(config).items() if (found := _stat(path))}
+    return Inventory(content, problems, tuple(template_files), templates, static_files(config, assets), assets)
+
+
+def statics_digest(statics: dict[str, SiteFile]) -> str:
+    """Changes when a static file is added, removed or touched."""
+    stats = [(rel, f.size, f.mtime_ns) for rel, f in sorted(statics.items())]
+    return hashlib.blake2b(repr(stats).encode(), digest_size=16).hexdigest()
+
+
+def static_files(config: SiteConfig, assets: dict[str, SiteFile]) -> dict[str, SiteFile]:
+    """Files beside briefings, theme static files, then the site's own ``static/``; the most specific file wins."""
+    chosen: dict[str, SiteFile] = dict(assets)
+    for folder in static_dirs(config):
+        if folder.is_dir():
+            inside = folder.resolve()
+            for path in sorted(folder.rglob("*")):
+                # a symlink leading out of the static folder could publish any file on the machine
+                if (path.is_file() and not path.name.startswith(".") and path.resolve().is_relative_to(inside)
+                        and (found := _stat(path))):
+                    chosen[path.relative_to(folder).as_posix()] = found
+    return chosen
+
+
+def _stat(path: Path) -> SiteFile | None:
+    """None for a file deleted while the folder was walked (an editor saving, a checkout switching)."""
+    try:
+        return SiteFile.at(path)
+    except FileNotFoundError:
+        return None

@@ -1,0 +1,118 @@
+"""Loading content: every Markdown file parsed into a :class:`Briefing`, through the build cache.
+
+A file whose size and mtime match the cache is taken from it; the others are
+parsed and their bodies rendered, in worker processes for large batches.
+Problems are collected across every file, so one run reports them all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .assets import assets_unchanged
+from .cache import CachedFile
+from .config import SiteConfig
+from .content import Briefing, content_files, is_content_file, links_outside, load_file
+from .errors import Problem, SiteError, display_path
+from .markdown import BodyRenderer
+from .topics import topic_links
+from .workers import run_chunked
+
+Cached = dict[str, CachedFile]
+"""Parsed files by their path relative to the site (``Briefing.rel``)."""
+
+
+@dataclass
+class Loaded:
+    """One load's outcome: the briefings, what was parsed afresh and which files are gone."""
+
+    briefings: list[Briefing]
+    warnings: list[Problem]
+    fresh: dict[str, CachedFile]
+    present: set[str]
+    removed: set[str] = field(default_factory=set)
+
+
+def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | SiteError]:
+    renderer = BodyRenderer(config.markdown, config)
+    results: list[Briefing | SiteError] = []
+    for path in paths:
+        try:
+            item = load_file(path, config)
+            renderer.render_item(item, topic_links(config, item.tags if item.kind == "briefing" else ()))
+            results.append(item)
+        except SiteError as error:
+            results.append(error)
+        except OSError as error:
+            results.append(SiteError([Problem(display_path(path, config.root), None, f"cannot read: {error.strerror}")]))
+    return results
+
+
+def parse_files(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | SiteError]:
+    """Parse and render bodies, across processes for large batches."""
+    parts = run_chunked(functools.partial(_parse_many, config=config), paths, "Reading")
+    return [result for part in parts for result in part]
+
+
+def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list[Path] | None = None) -> Loaded:
+    """Every content file (or just ``files``), taken from ``cached`` when its size and mtime are unchanged."""
+    problems: list[Problem] = []
+    if files is None:
+        files, problems = content_files(config)
+    cached = cached or {}
+    briefings: list[Briefing] = []
+    stale: list[tuple[Path, str, int, int]] = []
+    present: set[str] = set()
+    for path in files:
+        rel = display_path(path, config.root)
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        present.add(rel)
+        hit = cached.get(rel)
+        if hit and hit.mtime_ns == stat.st_mtime_ns and hit.size == stat.st_size and assets_unchanged(hit.briefing):
+            # the site folder may have moved since the cache was written
+            briefings.append(hit.briefing if hit.briefing.path == path else dataclasses.replace(hit.briefing, path=path))
+        else:
+            stale.append((path, rel, stat.st_mtime_ns, stat.st_size))
+    fresh: dict[str, CachedFile] = {}
+    for (_path, rel, mtime_ns, size), result in zip(stale, parse_files([s[0] for s in stale], config), strict=True):
+        if isinstance(result, SiteError):
+            problems.extend(result.problems)
+            continue
+        briefings.append(result)
+        fresh[rel] = CachedFile(mtime_ns, size, result)
+    problems += [warning for item in briefings for warning in item.warnings]
+    if any(p.severity == "error" for p in problems):
+        raise SiteError(problems)
+    return Loaded(briefings, problems, fresh, present)
+
+
+def edited_content(config: SiteConfig, changed: Iterable[Path]) -> list[Path]:
+    """The content files among paths the preview's watcher saw change (links out of the site left out)."""
+    return [Path(p) for p in changed
+            if is_content_file(Path(p), config.content_dir) and not links_outside(Path(p), config.root)]
+
+
+def reload_changed(config: SiteConfig, cached: Cached, changed: Iterable[Path]) -> Loaded:
+    """Like :func:`load_briefings`, but re-reads only the files the preview's watcher saw change."""
+    edited = edited_content(config, changed)
+    edited_rels = {display_path(p, config.root) for p in edited}
+    loaded = load_briefings(config, cached, files=edited)
+    unchanged = {rel: entry for rel, entry in cached.items() if rel not in edited_rels}
+    loaded.briefings.extend(entry.briefing for entry in unchanged.values())
+    loaded.present |= unchanged.keys()
+    return loaded
+
+
+def select(items: list[Briefing], drafts: bool, future: bool, now: datetime) -> list[Briefing]:
+    """Leave out drafts and briefings dated in the future unless asked for."""
+    return [b for b in items
+            if (drafts or not b.draft)
+            and (future or b.date is None or b.date <= now)]

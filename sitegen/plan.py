@@ -1,0 +1,180 @@
+"""The plan: from briefings to routes, and per route a fingerprint of everything it is rendered from.
+
+Planning reads no files and writes none: given the same briefings, settings
+and template facts it returns the same routes and fingerprints. A route whose
+fingerprint equals the last build's is not rendered again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from .config import SiteConfig
+from .content import Briefing
+from .errors import Problem, SiteError
+from .inventory import Inventory
+from .pages import Route, Site, make_site, plan_routes
+
+
+@dataclass(frozen=True)
+class TemplateFacts:
+    """What a page template is made of: a hash of its files, and whether it reads the ``site`` global."""
+
+    files: str
+    uses_site: bool
+
+
+FactsOf = Callable[[Iterable[str]], dict[str, TemplateFacts]]
+"""Template names to their facts (the builder keeps them between builds while no template file changes)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one build will publish: the site model, its routes and their fingerprints by URL."""
+
+    site: Site
+    routes: list[Route]
+    fingerprints: dict[str, str]
+
+
+def plan(config: SiteConfig, briefings: list[Briefing], built_at: datetime, settings: str,
+         facts_of: FactsOf) -> Plan:
+    """Model the site, list its routes, refuse two routes writing one file, fingerprint every route."""
+    site = make_site(config, briefings, built_at)
+    routes = plan_routes(site)
+    refuse_duplicate_outputs(routes)
+    facts = facts_of({route.template for route in routes})
+    return Plan(site, routes, route_fingerprints(routes, facts, site, settings))
+
+
+def refuse_duplicate_outputs(routes: list[Route]) -> None:
+    """Two routes whose files differ only in case would overwrite each other on many file systems."""
+    seen: dict[str, str] = {}
+    problems: list[Problem] = []
+    for route in routes:
+        other = seen.setdefault(route.output_path.lower(), route.url)
+        if other != route.url:
+            problems.append(Problem(route.url, None, f"would be written to the same file as {other}",
+                                    "give one of them a different slug or topic name"))
+    if problems:
+        raise SiteError(problems)
+
+
+# --- fingerprints -------------------------------------------------------------------------------
+
+
+_SCALARS = (str, int, float, bool, type(None), datetime, date)
+
+
+class Fingerprinter:
+    """Hashes the data a route is rendered from.
+
+    Values whose class names a ``memo_key`` (briefings, cards, topics: shown on
+    many routes) are hashed once per build and remembered under that key, which
+    is stable for the build, unlike an object's ``id``.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[type, Any], bytes] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}
+        self._keyed: dict[type, bool] = {}
+
+    def of(self, value: Any) -> bytes:
+        if isinstance(value, _SCALARS):
+            return repr(value).encode()
+        kind = type(value)
+        keyed = self._keyed.get(kind)
+        if keyed is None:
+            keyed = self._keyed[kind] = hasattr(kind, "memo_key")
+        if not keyed:
+            return self._compute(value)
+        key = (kind, value.memo_key)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._compute(value)
+        return found
+
+    def _compute(self, value: Any) -> bytes:
+        of = self.of
+        if isinstance(value, Briefing):
+            return f"{value.digest}|{value.url}|{value.draft}".encode()
+        if isinstance(value, dict):
+            data = b"".join(str(k).encode() + b"=" + of(v) + b";" for k, v in sorted(value.items(), key=_key_text))
+        elif isinstance(value, (list, tuple)):
+            data = b";".join(map(of, value))
+        elif isinstance(value, (set, frozenset)):
+            data = b";".join(sorted(map(of, value)))
+        elif dataclasses.is_dataclass(value):
+            names = self._fields.get(type(value))
+            if names is None:
+                names = self._fields[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+            data = type(value).__name__.encode() + b"".join(of(getattr(value, n)) + b";" for n in names)
+        else:
+            data = repr(value).encode()
+        # short values are their own fingerprint; hashing them would only cost time
+        return b"(" + data + b")" if len(data) <= 64 else hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _key_text(item: tuple[Any, Any]) -> str:
+    return str(item[0])
+
+
+def route_fingerprints(routes: list[Route], templates: dict[str, TemplateFacts], site: Site,
+                       settings: str) -> dict[str, str]:
+    """Per route URL: settings, template files, the route's own data, and the whole site where a template reads it."""
+    hasher = Fingerprinter()
+    whole_site = b""
+    if any(facts.uses_site for facts in templates.values()):
+        whole_site = hasher.of([*site.briefings, *site.pages])
+    fingerprints: dict[str, str] = {}
+    for route in routes:
+        facts = templates[route.template]
+        digest = hashlib.blake2b(settings.encode(), digest_size=16)
+        digest.update(facts.files.encode())
+        if facts.uses_site:
+            digest.update(whole_site)
+        digest.update(route.url.encode())
+        digest.update(hasher.of(route.context))
+        fingerprints[route.url] = digest.hexdigest()
+    return fingerprints
+
+
+# --- template facts -----------------------------------------------------------------------------
+
+
+def template_closure(env: jinja2.Environment, name: str, found: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The template and every template it extends, includes or imports, each parsed."""
+    found = found if found is not None else {}
+    if name not in found:
+        found[name] = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
+        for other in meta.find_referenced_templates(found[name]):
+            if other:
+                template_closure(env, other, found)
+    return found
+
+
+def template_facts(env: jinja2.Environment, names: Iterable[str], inventory: Inventory) -> dict[str, TemplateFacts]:
+    """Per page template, so editing one template re-renders only the routes that use it.
+
+    A template that reads the ``site`` global can show anything, so its routes
+    depend on every briefing of the site.
+    """
+    digests = {name: found.digest() for name, found in inventory.templates.items()}
+    facts: dict[str, TemplateFacts] = {}
+    for name in set(names):
+        try:
+            closure = template_closure(env, name)
+            uses_site = any("site" in meta.find_undeclared_variables(tree) for tree in closure.values())
+        except jinja2.TemplateError:
+            facts[name] = TemplateFacts("?", False)  # broken: never matches, so the route renders and reports it
+            continue
+        facts[name] = TemplateFacts("|".join(f"{n}:{digests.get(n, '?')}" for n in sorted(closure)), uses_site)
+    return facts

@@ -1,0 +1,61 @@
+"""Rendering routes through the theme into a :class:`~sitegen.output.Writer`, in worker processes when many.
+
+Workers are forked after every template is compiled, so they share the
+compiled templates and the site model instead of receiving copies. Template
+errors are collected (once per distinct error) and raised together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import jinja2
+
+from .errors import Problem, SiteError
+from .output import Writer
+from .pages import Route, Site
+from .render import template_problem
+from .workers import run_chunked
+
+
+def _render_many(routes: Sequence[Route], env: jinja2.Environment, site: Site,
+                 writer: Writer) -> tuple[int, list[Problem]]:
+    problems: dict[str, Problem] = {}
+    before = writer.reused  # a forked worker's writer carries its count from chunk to chunk
+    for route in routes:
+        try:
+            html = env.get_template(route.template).render(config=site.config, site=site, page_url=route.url,
+                                                           **route.context)
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as error:
+            problem = template_problem(error, site.config)
+            problems.setdefault(str(problem), problem)
+            continue
+        writer.write(route.output_path, html.encode("utf-8"))
+    return writer.reused - before, list(problems.values())
+
+
+_FORKED: dict[str, Any] = {}
+"""What forked render workers inherit instead of pickling: the routes, the Jinja environment, the site."""
+
+
+def _render_chunk(indices: Sequence[int]) -> tuple[int, list[Problem]]:
+    routes, env, site, writer = _FORKED["routes"], _FORKED["env"], _FORKED["site"], _FORKED["writer"]
+    return _render_many([routes[i] for i in indices], env, site, writer)
+
+
+def render_routes(routes: list[Route], env: jinja2.Environment, site: Site, writer: Writer) -> int:
+    """Render routes (in worker processes when there are many); return how many were unchanged bytes."""
+    for name in {r.template for r in routes}:
+        with contextlib.suppress(jinja2.TemplateError):
+            env.get_template(name)  # compile once, before any fork, so workers share it
+    _FORKED.update(routes=routes, env=env, site=site, writer=writer)
+    try:
+        results = run_chunked(_render_chunk, range(len(routes)), "Rendering")
+    finally:
+        _FORKED.clear()
+    problems = list({str(p): p for _, found in results for p in found}.values())
+    if problems:
+        raise SiteError(problems)
+    return sum(reused for reused, _ in results)

@@ -247,3 +247,23 @@ def test_ctrl_c_still_stops_it(tmp_path):
         running.process.kill()
         raise
     running.wait_for("Stopped.", timeout=5)
+
+
+# --- links out of the site, appearing while the preview runs -----------------------------------
+
+
+def test_a_seed_linking_outside_the_site_is_not_imported_while_serving(server, tmp_path):
+    """``seeds/passwd.txt -> /etc/passwd`` saved while the preview runs: refused with a warning, never published."""
+    private = tmp_path / "private-article.txt"
+    seed = REPO / "seeds" / "000_66980ba76a757afa.txt"
+    private.write_text(seed.read_text(encoding="utf-8") + "\nPRIVATE-MARKER-OUTSIDE-THE-SITE\n", encoding="utf-8")
+    link = server.site / "seeds" / "linked.txt"
+    mark = len(server.lines)
+    link.symlink_to(private)
+    try:
+        server.wait_for(r"seeds/linked.txt: symbolic link leads outside the site; not imported", start=mark)
+        preview = server.site / ".sitegen" / "preview"
+        assert not any("PRIVATE-MARKER" in path.read_text(errors="replace") for path in preview.rglob("*.html"))
+        assert not any("PRIVATE-MARKER" in path.read_text() for path in (server.site / "content").rglob("*.md"))
+    finally:
+        link.unlink()

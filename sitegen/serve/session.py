@@ -31,7 +31,8 @@ from typing import Protocol
 from ..build import Builder, BuildOptions, BuildResult
 from ..changes import ChangeSet
 from ..config import SiteConfig, load_config
-from ..errors import Problem, SiteError, format_problems
+from ..content import links_outside
+from ..errors import Problem, SiteError, display_path, format_problems
 from ..files import try_lock
 from ..importers import ImportOptions, import_articles
 from ..search import index_site
@@ -89,7 +90,18 @@ class PreviewBuilder:
 
 
 def import_seeds(config: SiteConfig, raw: frozenset[Path]) -> set[Path]:
-    """Import new or changed raw articles, as ``sitegen import`` would; return the files written."""
+    """Import new or changed raw articles, as ``sitegen import`` would; return the files written.
+
+    A file that appears in seeds/ as a link to something outside the site is
+    not read, by the rule content/ follows (``seeds/passwd.txt -> /etc/passwd``
+    must not be published by saving it while the preview runs)."""
+    outside = sorted(path for path in raw if links_outside(path, config.root))
+    if outside:
+        print(format_problems([Problem(display_path(path, config.root), None,
+                                       "symbolic link leads outside the site; not imported",
+                                       "copy the file into seeds/ instead of linking to it", severity="warning")
+                               for path in outside]), file=sys.stderr, flush=True)
+    raw = raw.difference(outside)
     if not raw:
         return set()
     report = import_articles(config, sorted(raw), ImportOptions())

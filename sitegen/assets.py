@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import posixpath
 from collections.abc import Callable, Sequence
@@ -98,12 +99,22 @@ def _measure(path: str, mtime_ns: int, size: int) -> tuple[int, int] | None:
         return None
 
 
-def image_facts(path: Path, rel: str) -> ImageFacts | None:
-    """What a page needs to show this image well; None when it is not an image Pillow can read."""
+def image_facts(path: Path, rel: str, known: dict[str, Any] | None = None) -> ImageFacts | None:
+    """What a page needs to show this image well; None when it is not an image Pillow can read.
+
+    ``known`` (path|size|mtime → [width, height] or None) saves opening images whose size was
+    measured by an earlier build; new measurements are added to it.
+    """
     if not rel.lower().endswith(MEASURABLE):
         return None
     stat = path.stat()
-    size = _measure(str(path), stat.st_mtime_ns, stat.st_size)
+    key = f"{rel}|{stat.st_size}|{stat.st_mtime_ns}"
+    if known is not None and key in known:
+        size = known[key]
+    else:
+        size = _measure(str(path), stat.st_mtime_ns, stat.st_size)
+        if known is not None:
+            known[key] = size
     if size is None:
         return None
     variants = tuple((variant_path(rel, w), w) for w in variant_widths(size[0])) if rel.lower().endswith(RESIZABLE) else ()
@@ -122,10 +133,12 @@ def image_variants(config: SiteConfig, assets: dict[str, Path],
     ``runner`` maps a function over chunks (the build's process pool).
     """
     cache = config.root / ".sitegen" / "images"
+    sizes = _SizeIndex(cache / "sizes.json")
+    present = {path.name for path in cache.iterdir()} if cache.is_dir() else set()
     wanted: dict[str, Path] = {}
     todo: dict[str, list[tuple[int, str]]] = {}
     for rel, path in assets.items():
-        facts = image_facts(path, rel)
+        facts = image_facts(path, rel, sizes.known)
         if facts is None or not facts.variants:
             continue
         stat = path.stat()
@@ -133,13 +146,42 @@ def image_variants(config: SiteConfig, assets: dict[str, Path],
         for variant, width in facts.variants:
             target = cache / f"{key}-{width}.webp"
             wanted[variant] = target
-            if not target.exists():
+            if target.name not in present:
                 todo.setdefault(str(path), []).append((width, str(target)))
     if todo:
         cache.mkdir(parents=True, exist_ok=True)
         runner(_make_variants, sorted(todo.items()), "Images")
     _prune(cache, set(wanted.values()))
+    sizes.save(assets)
     return wanted
+
+
+class _SizeIndex:
+    """Image sizes measured by earlier builds (``path|size|mtime`` → [width, height]), so a warm build
+    opens no image even to read its header."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.known: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+        self._loaded = dict(self.known)
+
+    def save(self, assets: dict[str, Path]) -> None:
+        """Keep the entries of files still there, as they are now; write only when that changed."""
+        current = {}
+        for rel, path in assets.items():
+            if rel.lower().endswith(MEASURABLE):
+                stat = path.stat()
+                key = f"{rel}|{stat.st_size}|{stat.st_mtime_ns}"
+                if key in self.known:
+                    current[key] = self.known[key]
+        if current != self._loaded:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_name(f"sizes.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(current, sort_keys=True), encoding="utf-8")
+            os.replace(temporary, self.path)
 
 
 def _prune(cache: Path, wanted: set[Path]) -> None:

@@ -110,6 +110,19 @@ class StagedPublisher:
             handle.write(data)
 
     def copy_file(self, source: SiteFile, relpath: str) -> None:
+        """A static file or picture; one the previous output already has, unchanged since, is hard-linked
+        without reading either file (as ``make`` decides: same size, not older than its source)."""
+        if self.previous is not None and relpath not in self.written:
+            try:
+                old = (self.previous / relpath).stat()
+                if old.st_size == source.size and old.st_mtime_ns >= source.mtime_ns:
+                    target = self.root / relpath
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(self.previous / relpath, target)
+                    self.written.add(relpath)
+                    return
+            except OSError:
+                pass
         self.write(relpath, source.path.read_bytes())
 
     def keep(self, relpaths: Iterable[str]) -> set[str]:

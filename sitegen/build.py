@@ -43,6 +43,7 @@ from .plan import Plan, TemplateFacts, plan, template_facts
 from .render import UrlHelper, make_environment
 from .rendering import render_routes
 from .search import index_site
+from .shards import plan_shards, searchable_pages
 from .workers import run_chunked
 
 if TYPE_CHECKING:
@@ -259,16 +260,13 @@ class Builder:
             current = {r.url for r in planned.routes}
             writer.remove([*(output_path_of(url) for url in previous.fingerprints if url not in current),
                            *(previous.statics - statics.keys())])
-            problems = self._index(writer, rendered=len(todo) - reused) if self.search and not self.in_place else []
+            problems = self._index(writer, planned.routes) if self.search and not self.in_place else []
             writer.finish()
         except BaseException:
             writer.abort()
             raise
         return len(todo), reused, problems
 
-    @staticmethod
-    def _index(writer: Writer, rendered: int) -> list[Problem]:
-        """Re-index only when some page's bytes changed; otherwise keep the previous index."""
-        if rendered == 0 and writer.keep_tree("pagefind"):
-            return []
-        return index_site(writer.root)
+    def _index(self, writer: Writer, routes: list[Route]) -> list[Problem]:
+        """Index in shards; a shard whose pages are still the previous output's files keeps its bundle."""
+        return index_site(writer.root, shards=plan_shards(searchable_pages(routes)), previous=self.output)

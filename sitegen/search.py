@@ -14,22 +14,30 @@ says search is unavailable rather than showing stale results).
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from .console import Progress
 from .errors import Problem
+from .shards import Entry, Shard, bundle_name, identity, link_farm, read_manifest, write_manifest
 
 BINARY_ENV = "SITEGEN_PAGEFIND"
 """Environment variable naming a Pagefind binary to use instead of the one from pagefind-bin."""
 
 BUNDLE_DIR = "pagefind"
+OPTIONS: tuple[str, ...] = ()
+"""Options every Pagefind run gets; part of a shard's identity, so changing them re-indexes every shard."""
+PARALLEL_SHARDS = 4
+"""Pagefind processes at once: each holds one shard's index in memory (about 180 MB per 1,000 briefings)."""
 WHERE = "search index"
 AFTER_FAILURE = "the pages were published without a search index"
 INSTALL_HINT = ("install it with `python -m pip install 'pagefind-bin>=1.1,<2'`, "
@@ -58,6 +66,22 @@ class IndexStats:
     def summary(self) -> str:
         return (f"Search index: {self.pages:,} briefings, {self.words:,} distinct words, "
                 f"{self.bytes / 1e6:.1f} MB in {self.seconds:.2f} s")
+
+
+@dataclass(frozen=True)
+class ShardStats:
+    """What one sharded indexing did: how much is indexed, and how much of it had to be redone."""
+
+    pages: int
+    shards: int
+    indexed: int
+    """Shards Pagefind ran on; the others were reused from the previous build."""
+    bytes: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (f"Search index: {self.pages:,} briefings in {self.shards:,} shards "
+                f"({self.indexed:,} re-indexed), {self.bytes / 1e6:.1f} MB in {self.seconds:.2f} s")
 
 
 def find_pagefind() -> Path:
@@ -90,7 +114,7 @@ def run_pagefind(binary: Path, site_dir: Path) -> subprocess.CompletedProcess[st
     It runs inside ``site_dir`` so that a ``pagefind.yml`` lying around in the
     author's working folder cannot change what gets indexed.
     """
-    return subprocess.run([str(binary), "--site", ".", "--output-subdir", BUNDLE_DIR],
+    return subprocess.run([str(binary), "--site", ".", "--output-subdir", BUNDLE_DIR, *OPTIONS],
                           cwd=site_dir, capture_output=True, text=True, errors="replace", check=False)
 
 
@@ -126,26 +150,160 @@ class _Notice:
 
 
 def build_index(site_dir: Path) -> IndexStats:
-    """Index ``site_dir``; raise PagefindMissing, or OSError / CalledProcessError when Pagefind fails."""
+    """One whole index of ``site_dir``; raise PagefindMissing, or OSError / CalledProcessError when Pagefind fails.
+
+    The unsharded index: the preview's, and the reference the sharded one is tested against.
+    """
     binary = find_pagefind()
     started = time.perf_counter()
     result = run_pagefind(binary, site_dir)
     if result.returncode != 0:
         raise subprocess.CalledProcessError(result.returncode, str(binary), result.stdout, result.stderr)
-    return IndexStats(pages=_count(result.stdout, "page"), words=_count(result.stdout, "word"),
-                      bytes=_folder_size(site_dir / BUNDLE_DIR), seconds=time.perf_counter() - started)
+    stats = IndexStats(pages=_count(result.stdout, "page"), words=_count(result.stdout, "word"),
+                       bytes=_folder_size(site_dir / BUNDLE_DIR), seconds=time.perf_counter() - started)
+    entry = Entry("all", "", "", "", stats.pages, stats.bytes)
+    write_manifest(site_dir / BUNDLE_DIR, [entry])
+    return stats
 
 
-def index_site(site_dir: Path, stream: TextIO | None = None) -> list[Problem]:
+def _tool_identity(binary: Path) -> str:
+    """What decides how Pagefind indexes: its binary (path, size, mtime) and our options."""
+    stat = binary.stat()
+    return f"{binary}|{stat.st_size}|{stat.st_mtime_ns}|{' '.join(OPTIONS)}"
+
+
+def _index_shard(binary: Path, farm: Path, output: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(binary), "--site", ".", "--output-path", str(output), *OPTIONS],
+                          cwd=farm, capture_output=True, text=True, errors="replace", check=False)
+
+
+def build_shards(site_dir: Path, shards: Sequence[Shard], previous: Path | None,
+                 progress: Progress | None = None) -> ShardStats:
+    """Index ``site_dir`` shard by shard into ``site_dir/pagefind/<bundle>/``, reusing unchanged bundles.
+
+    ``previous`` is the folder of the last published site (or ``site_dir``
+    itself, for a folder updated in place): a bundle there whose shard's
+    files are the same is hard-linked (or kept) instead of rebuilt. The
+    manifest is written last; in place, bundles it no longer names are
+    removed after it. Raises like :func:`build_index`.
+    """
+    binary = find_pagefind()
+    started = time.perf_counter()
+    tool = _tool_identity(binary)
+    root = site_dir / BUNDLE_DIR
+    root.mkdir(exist_ok=True)
+    before = read_manifest(previous / BUNDLE_DIR) if previous is not None else {}
+    entries: list[Entry] = []
+    todo: list[tuple[Shard, str]] = []
+    for shard in shards:
+        bundle = bundle_name(shard, identity(shard, site_dir, tool))
+        old = before.get(bundle)
+        if old is not None and previous is not None and _reuse(previous / BUNDLE_DIR / bundle, root / bundle):
+            entries.append(old)
+            if progress:
+                progress.advance(len(shard.members))
+        else:
+            todo.append((shard, bundle))
+            entries.append(Entry(shard.name, bundle, shard.first.isoformat(), shard.last.isoformat(), 0, 0))
+    farm = site_dir.with_name(f"{site_dir.name}-search")
+    shutil.rmtree(farm, ignore_errors=True)
+    indexed = dict(_run_all(binary, todo, site_dir, farm, progress))
+    entries = [indexed.get(entry.bundle, entry) for entry in entries]
+    _write_front(root, entries[0].bundle if entries else None)
+    write_manifest(root, entries)
+    if previous is not None and previous.resolve() == site_dir.resolve():
+        kept = {entry.bundle for entry in entries}
+        for folder in root.iterdir():
+            if folder.is_dir() and folder.name not in kept:
+                shutil.rmtree(folder, ignore_errors=True)
+    return ShardStats(pages=sum(e.pages for e in entries), shards=len(entries), indexed=len(todo),
+                      bytes=sum(e.bytes for e in entries), seconds=time.perf_counter() - started)
+
+
+FRONT = Path(__file__).parent / "data" / "sharded-pagefind.js"
+"""Pagefind's JavaScript API over all the shards, served as ``pagefind/pagefind.js``: see the file."""
+BUNDLE_ONLY = ("pagefind.js", "pagefind-entry.json")
+"""Files of a bundle that belong to its own index; the others (the UI's scripts and styles) are shared."""
+
+
+def _write_front(root: Path, newest: str | None) -> None:
+    """``pagefind/`` itself looks like one bundle: our ``pagefind.js``, and Pagefind's UI files from the newest shard.
+
+    So Pagefind's own UI (``bundlePath: "/pagefind/"``) and scripts written for its API work unchanged.
+    Each file is replaced atomically, for a folder that readers are using.
+    """
+    files = {"pagefind.js": FRONT}
+    if newest is not None:
+        for path in (root / newest).iterdir():
+            shared = path.name not in BUNDLE_ONLY and path.suffix != ".pf_meta" and not path.name.startswith("wasm.")
+            if shared and path.is_file():
+                files[path.name] = path
+    for name, source in files.items():
+        temporary = root / f".{name}.{os.getpid()}.tmp"
+        temporary.unlink(missing_ok=True)
+        if source == FRONT:
+            shutil.copyfile(source, temporary)  # from the installed package: maybe another file system
+        else:
+            os.link(source, temporary)
+        os.replace(temporary, root / name)
+
+
+def _reuse(old: Path, new: Path) -> bool:
+    """Keep or hard-link a previous bundle folder; False when it is not there to reuse."""
+    if old.resolve() == new.resolve():
+        return old.is_dir()
+    if not old.is_dir():
+        return False
+    shutil.copytree(old, new, copy_function=os.link)
+    return True
+
+
+def _run_all(binary: Path, todo: list[tuple[Shard, str]], site_dir: Path, farm: Path,
+             progress: Progress | None) -> Iterator[tuple[str, Entry]]:
+    """Index the shards, a few Pagefind processes at a time; each process's memory is one shard's."""
+    if not todo:
+        return
+    workers = max(1, min(os.cpu_count() or 1, PARALLEL_SHARDS, len(todo)))
+    try:
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            def one(item: tuple[Shard, str]) -> tuple[Shard, str, subprocess.CompletedProcess[str]]:
+                shard, bundle = item
+                source = link_farm(shard, site_dir, farm)
+                try:
+                    return shard, bundle, _index_shard(binary, source, site_dir / BUNDLE_DIR / bundle)
+                finally:
+                    shutil.rmtree(source, ignore_errors=True)
+
+            for shard, bundle, result in pool.map(one, todo):
+                if result.returncode != 0:
+                    raise subprocess.CalledProcessError(result.returncode, str(binary), result.stdout, result.stderr)
+                if progress:
+                    progress.advance(len(shard.members))
+                size = _folder_size(site_dir / BUNDLE_DIR / bundle)
+                yield bundle, Entry(shard.name, bundle, shard.first.isoformat(), shard.last.isoformat(),
+                                    _count(result.stdout, "page"), size)
+    finally:
+        shutil.rmtree(farm, ignore_errors=True)
+
+
+def index_site(site_dir: Path, stream: TextIO | None = None, shards: Sequence[Shard] | None = None,
+               previous: Path | None = None) -> list[Problem]:
     """Build the search index inside ``site_dir``; return problems instead of raising.
 
-    Returns an empty list on success. On failure any half-written index is
-    removed, so the published site never pairs new pages with a broken index.
+    With ``shards`` the index is sharded (see :mod:`sitegen.shards`) and
+    unchanged shards of ``previous`` are reused; without, it is one whole
+    index of the folder. Returns an empty list on success. On failure any
+    half-written index is removed, so the published site never pairs new
+    pages with a broken index.
     """
     stream = stream or sys.stderr
     try:
-        with _Notice(stream, "Indexing for search…"):
-            stats = build_index(site_dir)
+        if shards is None:
+            with _Notice(stream, "Indexing for search…"):
+                summary = build_index(site_dir).summary()
+        else:
+            with Progress("Indexing", sum(len(s.members) for s in shards), stream) as progress:
+                summary = build_shards(site_dir, shards, previous, progress).summary()
     except PagefindMissing as error:
         return [Problem(WHERE, None, f"Pagefind not found: {error}; {AFTER_FAILURE}", error.hint)]
     except subprocess.CalledProcessError as error:
@@ -160,7 +318,7 @@ def index_site(site_dir: Path, stream: TextIO | None = None) -> list[Problem]:
         return [Problem(WHERE, None, f"Pagefind could not be run: {error.strerror or error}; {AFTER_FAILURE}",
                         f"check that {error.filename or 'the binary'} is an executable file "
                         f"(chmod +x), or {INSTALL_HINT}")]
-    stream.write(stats.summary() + "\n")
+    stream.write(summary + "\n")
     return []
 
 

@@ -75,11 +75,16 @@ def snapshot(folder: Path, search: bool = True) -> dict[str, str]:
 
 
 def assert_complete_search_index(folder: Path) -> None:
-    """Pagefind's output is not byte-reproducible, so it is checked for completeness instead: the
-    entry file parses and every language's metadata file it names is there."""
-    entry = json.loads((folder / SEARCH_INDEX / "pagefind-entry.json").read_text())
-    for language in entry["languages"].values():
-        assert (folder / SEARCH_INDEX / f"pagefind.{language['hash']}.pf_meta").is_file()
+    """Pagefind's output is not byte-reproducible, so it is checked for completeness instead: the shard
+    manifest parses, and in every bundle it names the entry file parses and every language's metadata file
+    it names is there."""
+    shards = json.loads((folder / SEARCH_INDEX / "shards.json").read_text())["shards"]
+    assert shards
+    for shard in shards:
+        bundle = folder / SEARCH_INDEX / shard["bundle"]
+        entry = json.loads((bundle / "pagefind-entry.json").read_text())
+        for language in entry["languages"].values():
+            assert (bundle / f"pagefind.{language['hash']}.pf_meta").is_file()
 
 
 def assert_site_is(folder: Path, expected: dict[str, str], message: str) -> None:

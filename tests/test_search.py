@@ -118,9 +118,15 @@ def message(page) -> str:
 # --- the index ----------------------------------------------------------------------------------
 
 
+def shards(public: Path) -> list[dict]:
+    """The search index's manifest: one Pagefind bundle per shard, newest first."""
+    return json.loads((public / "pagefind" / "shards.json").read_text())["shards"]
+
+
 def test_only_briefings_are_indexed(built):
     """Home, about, 404 and the search page carry no data-pagefind-body, so Pagefind leaves them out."""
-    assert (built / "pagefind" / "pagefind-ui.js").is_file()
+    assert all((built / "pagefind" / s["bundle"] / "pagefind-entry.json").is_file() for s in shards(built))
+    assert (built / "pagefind" / "pagefind.js").is_file() and (built / "pagefind" / "pagefind-ui.js").is_file()
     assert (built / "search" / "index.html").is_file()
     html = {path.relative_to(built).as_posix(): path.read_text() for path in built.rglob("*.html")
             if not path.is_relative_to(built / "pagefind")}
@@ -146,7 +152,7 @@ def test_build_reports_what_it_indexed(tmp_path):
     site = make_site(tmp_path / "site")
     result = build(site)
     assert result.returncode == 0, result.stderr
-    assert re.search(r"Search index: 5 briefings, [\d,]+ distinct words, [\d.]+ MB in [\d.]+ s", result.stderr)
+    assert re.search(r"Search index: 5 briefings in 4 shards \(4 re-indexed\), [\d.]+ MB in [\d.]+ s", result.stderr)
 
 
 def test_no_search_and_search_false_skip_the_index(tmp_path):
@@ -228,6 +234,34 @@ def test_topic_filter_narrows_results_and_is_kept_in_the_url(built, open_page, s
     page.reload()
     assert set(wait_for_results(page, "Syria", 2)) == HUMANITARIAN
     assert page.is_checked(".facet-topic input[value='Humanitarian']")
+
+
+@pytest.mark.browser
+def test_results_span_the_yearly_shards(built, open_page, static_server):
+    """The index is one Pagefind bundle per year; a search lists matches from every year's bundle as one list."""
+    assert [s["name"] for s in shards(built)] == ["2022", "2021", "2020", "2019"]
+    page = open_page(static_server(built) + "/search/?q=Syria")
+    links = wait_for_results(page, "Syria", 3)
+    assert {link.split("/")[2] for link in links} == {"2020", "2021", "2022"}
+    assert "3 results" in message(page)
+
+
+@pytest.mark.browser
+def test_filter_counts_add_up_across_shards(built, open_page, static_server):
+    """Humanitarian briefings are in the 2021 and 2022 bundles, Syria ones in three: the counts are totals."""
+    page = open_page(static_server(built) + "/search/?q=Syria")
+    wait_for_results(page, "Syria", 3)
+    page.click(".pagefind-ui__filter-name:text-is('Topic')")
+    label = page.locator(".pagefind-ui__filter-value", has=page.locator("#topic-Humanitarian"))
+    assert re.search(r"Humanitarian\s*\(?2\)?", label.inner_text())
+    counts = page.evaluate("""async () => {
+        const pagefind = await import('/pagefind/pagefind.js');
+        const all = await pagefind.filters();
+        const found = await pagefind.search('syria', {filters: {topic: 'Humanitarian'}});
+        return {all, found: found.results.length, filtered: found.filters}; }""")
+    assert counts["all"]["topic"]["Syria"] == 3 and counts["all"]["topic"]["Humanitarian"] == 2
+    assert counts["all"]["year"] == {"2019": 1, "2020": 1, "2021": 2, "2022": 1}
+    assert counts["found"] == 2 and counts["filtered"]["year"] == {"2019": 0, "2020": 0, "2021": 1, "2022": 1}
 
 
 @pytest.mark.browser

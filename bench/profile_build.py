@@ -18,12 +18,15 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from generate import make_corpus, write_corpus
 from run import SITEGEN_CONFIG, VENV, WORK, BenchError, ensure_tools
 
 LINE_NUMBER = re.compile(r":\d+\)$")
+RATE = 250
+"""Samples per second: py-spy's samples of a process are its busy time in 1/RATE s steps."""
 
 
 def prepare(size: int, seed: int) -> Path:
@@ -39,7 +42,7 @@ def prepare(size: int, seed: int) -> Path:
 def record(site: Path) -> str:
     """py-spy's raw (collapsed) stacks for one cold `sitegen build --no-search`, run from the site as run.py does."""
     raw = site / "profile.txt"
-    command = [str(VENV / "bin" / "py-spy"), "record", "--subprocesses", "--rate", "250", "--format", "raw",
+    command = [str(VENV / "bin" / "py-spy"), "record", "--subprocesses", "--rate", str(RATE), "--format", "raw",
                "--output", str(raw), "--", sys.executable, "-m", "sitegen", "build", "--site", str(site), "--no-search"]
     done = subprocess.run(command, cwd=site, capture_output=True, text=True, check=False)
     if done.returncode != 0 or not raw.is_file():
@@ -72,6 +75,51 @@ def aggregate(raw: str) -> tuple[Counter[str], Counter[str], int]:
     return own, ours, total
 
 
+@dataclass(frozen=True)
+class Split:
+    """Busy seconds of the build's own process and of the worker processes it forked."""
+
+    parent: float
+    workers: float
+    parent_top: list[tuple[str, float]]
+    """The parent's own busiest sitegen functions (callees included), seconds."""
+
+
+def split_parent(raw: str) -> Split:
+    """The parent's own work: samples whose stack starts in the first process and stays there.
+
+    py-spy roots every stack in ``process <pid>:"<command>"`` and nests a
+    forked worker's stacks under a second ``process`` frame; idle waiting is
+    not sampled, so the parent's samples are what it did itself (listing
+    files, planning, fingerprinting, receiving results), not waiting.
+    """
+    parent = workers = 0
+    ours: Counter[str] = Counter()
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = [frame for frame in stack.split(";") if frame]
+        if len(frames) < 2:
+            continue  # no Python frame: a thread outside the interpreter
+        if frames[1].startswith("process "):
+            workers += int(count) if len(frames) > 2 else 0
+            continue
+        parent += int(count)
+        inner = [LINE_NUMBER.sub(")", f) for f in frames[1:]]
+        ours[next((f for f in reversed(inner) if is_ours(f)), "(outside sitegen: start-up, imports)")] += int(count)
+    return Split(parent / RATE, workers / RATE, [(name, n / RATE) for name, n in ours.most_common(8)])
+
+
+def parent_report(size: int, seed: int = 7) -> str:
+    """Markdown lines: the parent's own busy time in a cold build of ``size`` briefings, and where it goes."""
+    split = split_parent(record(prepare(size, seed)))
+    rows = [f"| {seconds:.2f} | `{name}` |" for name, seconds in split.parent_top]
+    return "\n".join([f"Cold `sitegen build --no-search` of {size:,} briefings under py-spy ({RATE} Hz): the parent "
+                      f"process's own work {split.parent:.2f} s, the workers' {split.workers:.2f} s (busy time, not "
+                      "waiting).", "", "| parent s | innermost sitegen function |", "|---:|---|", *rows])
+
+
 def table(title: str, counts: Counter[str], total: int, top: int) -> str:
     rows = [f"| {100 * n / total:5.1f} % | `{frame}` |" for frame, n in counts.most_common(top)]
     return "\n".join([f"{title}:", "", "| CPU | function |", "|---:|---|", *rows])
@@ -85,10 +133,13 @@ def main() -> None:
     args = parser.parse_args()
     try:
         ensure_tools()
-        own, ours, total = aggregate(record(prepare(args.size, args.seed)))
+        raw = record(prepare(args.size, args.seed))
     except BenchError as error:
         sys.exit(f"error: {error}")
-    print(f"Cold `sitegen build --no-search` of {args.size:,} briefings: {total:,} samples at 250 Hz.\n")
+    own, ours, total = aggregate(raw)
+    split = split_parent(raw)
+    print(f"Parent process: {split.parent:.2f} s of its own work; workers: {split.workers:.2f} s.\n")
+    print(f"Cold `sitegen build --no-search` of {args.size:,} briefings: {total:,} samples at {RATE} Hz.\n")
     print(table("Own time (hot spots)", own, total, args.top) + "\n")
     print(table("Innermost sitegen function or template, library callees included", ours, total, args.top))
 

@@ -428,6 +428,9 @@ def main() -> None:
                         help="seconds for the whole run; Pelican is left out of the largest size when it "
                              "would not fit (default 570)")
     parser.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
+    parser.add_argument("--parent-profile", type=int, default=4000, metavar="SIZE",
+                        help="profile a cold build of SIZE briefings with py-spy and report the parent process's "
+                             "own work (default 4000; 0 skips it)")
     parser.add_argument("--without", default="", help="generators to leave out, comma-separated: Hugo, Pelican, "
                                                       "'sitegen + search' (plain sitegen always runs)")
     args = parser.parse_args()
@@ -447,9 +450,12 @@ def main() -> None:
                               [n for n in names if n not in skipped], args.seed)
             result.skipped = skipped
             results.append(result)
+        from profile_build import parent_report  # it imports this module: not at the top
+
+        parent = parent_report(args.parent_profile, args.seed) if args.parent_profile else ""
     except BenchError as error:
         sys.exit(f"error: {error}")
-    print(report(results, command, started))
+    print(report(results, command, started) + (f"\n{parent}\n" if parent else ""))
 
 
 if __name__ == "__main__":

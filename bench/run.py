@@ -273,8 +273,11 @@ def ensure_tools() -> None:
 def versions() -> str:
     """One line naming every version and the machine that shaped the numbers."""
     hugo = subprocess.run([str(hugo_binary()), "version"], capture_output=True, text=True, check=True).stdout.split()[1]
-    pelican = subprocess.run([str(VENV / "bin" / "pelican"), "--version"], capture_output=True, text=True,
-                             check=True).stdout.strip()
+    try:
+        pelican = subprocess.run([str(VENV / "bin" / "pelican"), "--version"], capture_output=True, text=True,
+                                 check=True).stdout.strip()
+    except OSError:
+        pelican = "(not installed)"  # bench/device_run.sh carries Hugo only
     return (f"sitegen {sitegen_version()}, Hugo {hugo.split('-')[0]}, Pelican {pelican}, Python {platform.python_version()}; "
             f"{cpu_model()}, {os.cpu_count()} cores")
 
@@ -452,7 +455,10 @@ def main() -> None:
             results.append(result)
         from profile_build import parent_report  # it imports this module: not at the top
 
-        parent = parent_report(args.parent_profile, args.seed) if args.parent_profile else ""
+        try:
+            parent = parent_report(args.parent_profile, args.seed) if args.parent_profile else ""
+        except BenchError as error:  # py-spy needs ptrace; the tables above stand without it
+            parent = f"No profile of the parent process: {error}"
     except BenchError as error:
         sys.exit(f"error: {error}")
     print(report(results, command, started) + (f"\n{parent}\n" if parent else ""))

@@ -243,7 +243,7 @@ def test_results_span_the_yearly_shards(built, open_page, static_server):
     page = open_page(static_server(built) + "/search/?q=Syria")
     links = wait_for_results(page, "Syria", 3)
     assert {link.split("/")[2] for link in links} == {"2020", "2021", "2022"}
-    assert "3 results" in message(page)
+    assert message(page).startswith("3 ")
 
 
 @pytest.mark.browser
@@ -251,9 +251,8 @@ def test_filter_counts_add_up_across_shards(built, open_page, static_server):
     """Humanitarian briefings are in the 2021 and 2022 bundles, Syria ones in three: the counts are totals."""
     page = open_page(static_server(built) + "/search/?q=Syria")
     wait_for_results(page, "Syria", 3)
-    page.click(".pagefind-ui__filter-name:text-is('Topic')")
-    label = page.locator(".pagefind-ui__filter-value", has=page.locator("#topic-Humanitarian"))
-    assert re.search(r"Humanitarian\s*\(?2\)?", label.inner_text())
+    shown = page.locator(".facet-topic .facet-value", has=page.locator("input[value='Humanitarian']"))
+    assert shown.locator(".facet-count").inner_text() == "2"
     counts = page.evaluate("""async () => {
         const pagefind = await import('/pagefind/pagefind.js');
         const all = await pagefind.filters();

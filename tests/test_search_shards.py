@@ -126,11 +126,14 @@ def test_clean_build_after_removing_a_year_drops_its_shard(tmp_path):
 QUERIES = ["syria", "kuwait", "argentina", "minorities", "drought", "village", "talks", "oil",
            "ceasefire talks", "kuwait currency", "refugees border", "unemployment summit", "oil prices"]
 TOP = 10
-TIE = 0.03
-"""Scores within 3 % of the tenth result's count as a tie: which of them makes the first ten may differ.
+TIE = {1: 0.005, 2: 0.07}
+"""By words in the query: scores this close to the tenth result's count as a tie, and which of them make the
+first ten may differ.
 
-The shards' scores are rescaled to the archive's word statistics (sitegen/data/sharded-pagefind.js), but each shard still
-normalises by its own average page length, which moves two-word scores by up to about 4 %."""
+One-word queries: the shards' scores, rescaled to the archive's word statistics
+(sitegen/data/sharded-pagefind.js), equal the whole index's. Two-word queries: Pagefind does not score them
+as the sum of their words' scores, so the rescaling is approximate, and scores move by up to about 6 %."""
+
 
 SEARCH_BOTH = """async ([queries, top]) => {
     const sharded = await import('/sharded/pagefind/pagefind.js');
@@ -166,22 +169,22 @@ def twin_indexes(tmp_path_factory) -> Path:
     return served
 
 
-def misplaced(sharded: list, whole: list) -> list[str]:
+def misplaced(sharded: list, whole: list, tie: float) -> list[str]:
     """Results (Pagefind page ids, the same in both indexes) that one index puts in its first ten and the
-    other does not, leaving out ties: scores within TIE of the whole index's tenth."""
+    other does not, leaving out ties: scores within ``tie`` of the whole index's tenth."""
     score = dict(map(tuple, whole))
     cut = whole[min(TOP, len(whole)) - 1][1]
     first_sharded = {page for page, _ in sharded[:TOP]}
     first_whole = {page for page, _ in whole[:TOP]}
-    return ([p for p in first_sharded - first_whole if score[p] < cut * (1 - TIE)]
-            + [p for p in first_whole - first_sharded if score[p] > cut * (1 + TIE)])
+    return ([p for p in first_sharded - first_whole if score[p] < cut * (1 - tie)]
+            + [p for p in first_whole - first_sharded if score[p] > cut * (1 + tie)])
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_shards_answer_like_one_whole_index(twin_indexes, browser, static_server):
-    """On the 1k benchmark archive: same result counts, same filter counts, and the same first ten results
-    (up to ties at the cut), for one-word and two-word queries, across 7 yearly shards."""
+    """On the 1k benchmark archive, 7 yearly shards: the same results, result counts and filter counts as
+    one whole index, and the same first ten results up to ties at the cut (see TIE)."""
     page = browser.new_page()
     try:
         base = static_server(twin_indexes)
@@ -196,7 +199,7 @@ def test_shards_answer_like_one_whole_index(twin_indexes, browser, static_server
         sharded, whole = both["sharded"], both["whole"]
         assert sorted(p for p, _ in sharded["all"]) == sorted(p for p, _ in whole["all"]), f"{query}: other results"
         assert sharded["unfiltered"] == whole["unfiltered"] and sharded["filters"] == whole["filters"], query
-        assert misplaced(sharded["all"], whole["all"]) == [], f"{query}: other first results"
+        assert misplaced(sharded["all"], whole["all"], TIE[len(query.split())]) == [], f"{query}: other first results"
         years = {re.search(r"/briefings/(\d{4})/", url).group(1) for url in sharded["urls"]}
         if len(whole["all"]) >= 100:
             assert len(years) >= 3, f"{query}: the first results should come from several years' shards"

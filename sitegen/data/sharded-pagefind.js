@@ -39,6 +39,11 @@ function addCounts(target, counts) {
   return target;
 }
 
+function zeroed(counts) {
+  return Object.fromEntries(Object.entries(counts || {}).map(([name, values]) =>
+    [name, Object.fromEntries(Object.keys(values).map((value) => [value, 0]))]));
+}
+
 function shardOptions() {
   const copy = { ...settings };
   delete copy.basePath;  // each shard keeps its own bundle
@@ -133,8 +138,13 @@ export async function search(term, searchOptions = {}) {
   for (const answer of answers) {
     const found = answer.found;
     if (!found) continue;
-    // In one whole index a word found anywhere must match: a shard without it has no results.
-    if (words.some((_, i) => answer.words[i].count === 0 && everywhere[i] > 0)) continue;
+    // In one whole index a word found anywhere must match: a shard without it has no results (its filter
+    // values still show, with nothing counted).
+    if (words.some((_, i) => answer.words[i].count === 0 && everywhere[i] > 0)) {
+      addCounts(filterCounts, zeroed(found.filters));
+      addCounts(totalFilters, zeroed(found.totalFilters));
+      continue;
+    }
     unfiltered += found.unfilteredResultCount;
     addCounts(filterCounts, found.filters);
     addCounts(totalFilters, found.totalFilters);

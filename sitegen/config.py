@@ -39,6 +39,14 @@ class MarkdownOptions:
 
 
 @dataclass(frozen=True)
+class ImportRules:
+    """site.yml ``import:``: how raw articles are read (see sitegen/importers)."""
+
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> masthead role labels
+    date_order: str = "dmy"
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Everything ``site.yml`` says, with defaults filled in and values checked."""
 
@@ -62,6 +70,7 @@ class SiteConfig:
     publisher: str = ""
     story_gap: int = 14
     """Days without a briefing that end a detected story."""
+    import_rules: ImportRules = field(default_factory=ImportRules)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -181,6 +190,22 @@ def _markdown(value: Any) -> MarkdownOptions:
                               for k, v in value.items()})
 
 
+def _import_rules(value: Any) -> ImportRules:
+    if not isinstance(value, dict):
+        raise ValueError("write a mapping, e.g. import: {date_order: mdy, roles: {editor: [Chefredakteur]}}")
+    unknown = set(value) - {"roles", "date_order"}
+    if unknown:
+        raise ValueError(f"unknown import option {sorted(unknown)[0]!r}; known: roles, date_order")
+    order = value.get("date_order", "dmy")
+    if order not in ("dmy", "mdy"):
+        raise ValueError("date_order is dmy (14/03/2020, the default) or mdy (03/14/2020, US wires)")
+    roles = value.get("roles") or {}
+    if not isinstance(roles, dict) or not all(isinstance(labels, (list, str)) for labels in roles.values()):
+        raise ValueError("roles maps a front matter field to role labels, e.g. roles: {editor: [Chefredakteur]}")
+    return ImportRules({str(name): tuple(str(label) for label in ([labels] if isinstance(labels, str) else labels))
+                        for name, labels in roles.items()}, order)
+
+
 @dataclass(frozen=True)
 class Option:
     check: Callable[[Any], Any]
@@ -205,7 +230,9 @@ OPTIONS: dict[str, Option] = {
     "max_topics": Option(_positive_int, "max_topics: 100"),
     "publisher": Option(_string, "publisher: The Briefing Desk"),
     "story_gap": Option(_positive_int, "story_gap: 14"),
+    "import": Option(_import_rules, "import: {date_order: dmy, roles: {editor: [Editor in Chief]}}"),
 }
+FIELDS = {"import": "import_rules"}  # options whose name is a Python keyword
 
 
 def load_config(root: Path) -> SiteConfig:
@@ -237,7 +264,7 @@ def _validate(root: Path, data: dict, lines: dict[str, int]) -> SiteConfig:
             problems.append(Problem(CONFIG_NAME, lines.get(name), f"unknown option `{name}`", hint))
             continue
         try:
-            values[name] = option.check(raw)
+            values[FIELDS.get(name, name)] = option.check(raw)
         except ValueError as error:
             problems.append(Problem(CONFIG_NAME, lines.get(name), f"`{name}` is not valid: {error}",
                                     f"for example `{option.example}`"))

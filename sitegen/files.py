@@ -47,7 +47,8 @@ def write_atomically(path: Path, data: bytes | str, durable: bool = False) -> No
     before the rename, for authors' files that must survive a power cut.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    short = path.name.encode("utf-8")[:200].decode("utf-8", "ignore")  # the temporary name stays within 255 bytes
+    temporary = path.with_name(f".{short}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         with open(temporary, "xb") as stream:  # "x": created with the umask, never through a planted link

@@ -36,13 +36,13 @@ _SYMBOLS = ((re.compile(r"(?<=\w)\+\+(?!\w)"), " plus plus "), (re.compile(r"(?<
             (re.compile(r"(?<=\w)#(?!\w)"), " sharp "))
 # Arabic vowel marks (tashkeel), Quranic annotation signs and the elongation stroke (tatweel):
 # they change how a word is voiced or drawn, never which word it is.
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
+ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
 _SPACING = re.compile(r"[\s_-]+")
 
 
 def slugify(text: str, limit: int = SLUG_BYTES) -> str:
     """Lower-case words joined by hyphens; accents on Latin letters dropped, other scripts kept whole."""
-    return _join_words(_words(_drop_latin_accents(str(text))), limit)
+    return _join_words(_words(drop_latin_accents(str(text))), limit)
 
 
 def topic_slug(tag: str, limit: int = SLUG_BYTES) -> str:
@@ -56,7 +56,7 @@ def topic_slug(tag: str, limit: int = SLUG_BYTES) -> str:
 def name_key(name: str) -> str:
     """Two spellings of one name have one key: case, inner dots and apostrophes, and spacing do not count."""
     text = _INNER_PUNCTUATION.sub("", unicodedata.normalize("NFC", str(name)).casefold())
-    return _SPACING.sub("-", _ARABIC_MARKS.sub("", text)).strip("-")
+    return _SPACING.sub("-", ARABIC_MARKS.sub("", text)).strip("-")
 
 
 def cap_slug(slug: str, limit: int = SLUG_BYTES) -> str:
@@ -70,7 +70,7 @@ def cap_slug(slug: str, limit: int = SLUG_BYTES) -> str:
     return cut.strip("-")
 
 
-def _drop_latin_accents(text: str) -> str:
+def drop_latin_accents(text: str) -> str:
     kept: list[str] = []
     for char in unicodedata.normalize("NFKD", text):
         if not (unicodedata.combining(char) and kept and kept[-1].isascii()):
@@ -80,7 +80,7 @@ def _drop_latin_accents(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     """Runs of letters, digits and combining marks (so a Devanagari vowel sign never splits a word)."""
-    text = _ARABIC_MARKS.sub("", text.lower())
+    text = ARABIC_MARKS.sub("", text.lower())
     spaced = "".join(char if char.isalnum() or (unicodedata.category(char)[0] == "M" and char != "_") else " "
                      for char in text)
     return spaced.split()

@@ -24,7 +24,7 @@ import itertools
 import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,11 +36,14 @@ from ..errors import Problem, SiteError, display_path
 from ..files import briefing_file, check_size, write_atomically
 from ..markdown import shorten
 from ..topics import slugify
-from .formats import Article, parse_article
+from .bylines import role_labels
+from .formats import Article, Rules, parse_article
+from .language import detect
 from .source import decode
 from .tags import TagPicker
 from .writer import is_untouched, render_file
 
+BACKUP_DIR = "backups/import"
 RAW_SUFFIX = ".txt"
 WRITE_THREADS = 8
 
@@ -55,6 +58,11 @@ class ImportOptions:
     date: datetime | None = None
     tags: tuple[str, ...] = ()
     tag_from_folder: bool = False
+    lang: str = ""
+    overwrite_edited: bool = False
+    follow_links: bool = False
+    """Read raw files through symbolic links that lead outside the folder being imported (with a warning)."""
+    """With ``force``: also replace briefings an author edited, after backing each one up."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,8 @@ class ImportReport:
     unchanged: list[Change] = field(default_factory=list)
     conflicts: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    ambiguous_dates: list[str] = field(default_factory=list)
+    backups: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> list[Problem]:
@@ -86,8 +96,13 @@ class ImportReport:
         return not self.skipped and not self.conflicts
 
     def summary(self) -> str:
-        return (f"{len(self.imported)} imported, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+        text = (f"{len(self.imported)} imported, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
                 f"{len(self.conflicts)} in conflict, {len(self.skipped)} skipped")
+        if self.ambiguous_dates:
+            text += f"; {len(self.ambiguous_dates)} with a numeric date that reads both ways (see import: date_order)"
+        if self.backups:
+            text += f"; {len(self.backups)} edited briefings backed up under {BACKUP_DIR}/"
+        return text
 
     def lines(self, limit: int = 50) -> list[str]:
         """What was written, one line per briefing unless there are more than ``limit``; then the counts."""
@@ -139,24 +154,42 @@ class _Run:
     options: ImportOptions
     picker: TagPicker
     writes: _Writes
+    rules: Rules
     by_source: dict[str, _Existing] = field(default_factory=dict)
     taken: dict[str, Path] = field(default_factory=dict)  # "YYYY/MM/slug" → the file that has that URL
 
 
-def find_raw_files(config: SiteConfig, paths: list[Path]) -> tuple[list[Path], list[Problem]]:
-    """Every raw file named, or every ``.txt`` under a folder named; the site's seeds/ by default."""
+def _rules(config: SiteConfig, options: ImportOptions) -> Rules:
+    languages = (*tuple(getattr(config, "languages", ()) or ()), config.language)
+    return Rules(tz=config.tz, fmt=options.format, date_order=config.import_rules.date_order,
+                 languages=tuple(dict.fromkeys(languages)), roles=tuple(role_labels(config.import_rules.roles)),
+                 date_given=options.date is not None)
+
+
+def find_raw_files(config: SiteConfig, paths: list[Path],
+                   follow_links: bool = False) -> tuple[list[Path], list[Problem]]:
+    """Every raw file named, or every ``.txt`` under a folder named; the site's seeds/ by default.
+
+    A symbolic link leading out of the folder being imported (out of the site,
+    for seeds/ and for files named inside the site) is not read unless
+    ``follow_links``; either way a warning names it, so ``seeds/passwd.txt ->
+    /etc/passwd`` is never published silently.
+    """
     files: list[Path] = []
     problems: list[Problem] = []
+    site = config.root.resolve()
     for path in paths or [config.seeds_dir]:
+        inside_site = path.absolute().is_relative_to(site) or not paths
         if path.is_dir():
+            base = site if inside_site else path.resolve()
             found = sorted(p for p in path.rglob(f"*{RAW_SUFFIX}")
                            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
             if not found and paths:
                 problems.append(Problem(display_path(path, config.root), None, "no .txt files in this folder",
                                         "raw articles are plain-text files ending in .txt", severity="warning"))
-            files.extend(found)
+            files.extend(_inside(found, base, follow_links, config, problems))
         elif path.is_file():
-            files.append(path)
+            files.extend(_inside([path], site, follow_links, config, problems) if inside_site else [path])
         elif paths:
             problems.append(Problem(str(path), None, "no such file or folder",
                                     "check the path; relative paths start from the current folder"))
@@ -164,11 +197,33 @@ def find_raw_files(config: SiteConfig, paths: list[Path]) -> tuple[list[Path], l
     return unique, problems
 
 
+def _inside(found: list[Path], base: Path, follow_links: bool, config: SiteConfig,
+            problems: list[Problem]) -> list[Path]:
+    """``found`` without the files whose real place is outside ``base``, each of those named in a warning."""
+    kept = []
+    for path in found:
+        target = path.resolve()
+        if target.is_relative_to(base):
+            kept.append(path)
+            continue
+        if follow_links:
+            kept.append(path)
+            problems.append(Problem(_source_path(config, path.absolute()), None,
+                                    f"symbolic link to {target}, outside {display_path(base, config.root)}; "
+                                    "read because of --follow-links", "copy the file in instead of linking to it",
+                                    severity="warning"))
+        else:
+            problems.append(Problem(_source_path(config, path.absolute()), None,
+                                    f"symbolic link to a file outside {display_path(base, config.root)}; not read",
+                                    "copy the file in, or pass --follow-links to read it", severity="warning"))
+    return kept
+
+
 def import_articles(config: SiteConfig, paths: list[Path], options: ImportOptions) -> ImportReport:
     """Import every raw file under ``paths`` into content/; never raises for one bad file."""
-    files, problems = find_raw_files(config, paths)
+    files, problems = find_raw_files(config, paths, options.follow_links)
     report = ImportReport(problems=problems)
-    run = _Run(config, options, TagPicker(config.topics, config.max_tags), _Writes())
+    run = _Run(config, options, TagPicker(config.topics, config.max_tags), _Writes(), _rules(config, options))
     _index_content(run)
     try:
         with Progress("Importing", len(files)) as progress:
@@ -238,12 +293,17 @@ def _import_one(run: _Run, raw: Path, report: ImportReport) -> None:
         return
     text, warnings = decode(data, source)
     report.problems.extend(warnings)
-    article = parse_article(text, source, run.options.format, run.config.tz)
+    rules = replace(run.rules, date_given=True) if existing and existing.date else run.rules
+    article = parse_article(text, source, rules)
     report.problems.extend(article.warnings)
-    if existing and not run.options.force and not is_untouched(existing.path.read_text(encoding="utf-8")):
-        report.conflicts.append(_conflict(run, existing, source, sha256))
-        return
-    date = _date(run, article, existing, raw)
+    if article.ambiguous_date:
+        report.ambiguous_dates.append(source)
+    if existing and not is_untouched(existing.path.read_text(encoding="utf-8")):
+        if not (run.options.force and run.options.overwrite_edited):
+            report.conflicts.append(_conflict(run, existing, source, sha256))
+            return
+        report.backups.append(_back_up(run, existing.path))
+    date = _date(run, article, existing)
     slug = _free_slug(run, article, raw, date, existing)
     target = briefing_file(run.config.content_dir, date, slug)
     front = _front_matter(run, article, raw, source, sha256, date, slug)
@@ -270,11 +330,20 @@ def _conflict(run: _Run, existing: _Existing, source: str, sha256: str) -> Probl
         _rel(run, existing.path), None,
         f"edited since it was imported, and its raw file {source} has changed too; left as it is",
         f"to keep your version, set `sha256: {sha256}` under `source:` in its front matter; "
-        f"to replace it with the new raw text, run `sitegen import {source} --force`")
+        f"to replace it with the new raw text (your version is backed up under {BACKUP_DIR}/), "
+        f"run `sitegen import {source} --force --overwrite-edited`")
 
 
-def _date(run: _Run, article: Article, existing: _Existing | None, raw: Path) -> datetime:
-    """The dateline; else --date; else the date it was first imported with; else the file's mtime.
+def _back_up(run: _Run, path: Path) -> str:
+    """Copy an edited briefing under backups/import/<time>/ before an import replaces it; the copy's path."""
+    stamp = datetime.now(run.config.tz).strftime("%Y%m%d-%H%M%S")
+    target = run.config.root / BACKUP_DIR / stamp / path.relative_to(run.config.content_dir)
+    write_atomically(target, path.read_bytes(), durable=True)
+    return _rel(run, target)
+
+
+def _date(run: _Run, article: Article, existing: _Existing | None) -> datetime:
+    """The dateline; else --date; else the date it was first imported with. Never today, never the file's mtime.
 
     Keeping the first date means fixing a typo in a raw file never moves its page to a new URL.
     """
@@ -283,9 +352,8 @@ def _date(run: _Run, article: Article, existing: _Existing | None, raw: Path) ->
     if run.options.date:
         date = run.options.date
         return date if date.tzinfo else date.replace(tzinfo=run.config.tz)
-    if existing and existing.date:
-        return existing.date
-    return datetime.fromtimestamp(raw.stat().st_mtime, run.config.tz).replace(microsecond=0)
+    assert existing is not None and existing.date is not None, "parse_article refuses an undated article"
+    return existing.date
 
 
 def _free_slug(run: _Run, article: Article, raw: Path, date: datetime, existing: _Existing | None) -> str:
@@ -309,7 +377,9 @@ def _front_matter(run: _Run, article: Article, raw: Path, source: str, sha256: s
     paragraphs = [" ".join(lines) for lines in article.paragraphs]
     explicit = [*run.options.tags, *([raw.parent.name] if run.options.tag_from_folder else [])]
     front: dict[str, Any] = {"title": article.title, "date": date}
-    optional = {"author": article.author or run.options.author, "editor": article.editor,
+    language = run.options.lang or detect(" ".join([article.title, *paragraphs[:3]]), run.config.language)
+    optional = {"authors": article.authors or ([run.options.author] if run.options.author else []),
+                "lang": language if language != run.config.language else "", "editor": article.editor,
                 "supervisor": article.supervisor, "masthead": article.other_roles,
                 "tags": run.picker.pick(article.title, paragraphs, explicit),
                 "summary": shorten(" ".join(paragraphs[0].split()))}

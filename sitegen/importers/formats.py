@@ -1,69 +1,53 @@
-"""The two raw formats newsrooms send, parsed into one :class:`Article`.
+"""A raw article's lines, parsed into one :class:`Article`; anything unreadable refused with its line.
 
-*Masthead* (the seed)::
+The layout newsrooms send (every part but the title and the text optional)::
 
-    Supervisor Elham AbolFateh        zero or more "<role> <name>" lines
-    Editor in Chief Mohamed Wadie
+    Supervisor Elham AbolFateh        masthead: "<role> <name>" lines (English, French,
+    Editor in Chief Mohamed Wadie     Arabic, or the site's own labels; see .bylines)
                                       blank
     Russia-Turkey Military ...        title
                                       blank lines
-    Sat 14 Mar 2020 | 02:53 PM        dateline
-    Nawal Sayed                       author (optional)
+    Sat 14 Mar 2020 | 02:53 PM        dateline (see .datelines)
+    By Nawal Sayed and Omar Said      byline (see .bylines)
                                       blank
     The Russian Ministry ...          paragraphs
 
-*Plain* (the BBC corpus): the first non-empty line is the title, the rest are
-paragraphs. ``auto`` tells them apart by the masthead lines or a dateline under
-the title. Every problem names the line it stands on.
+``plain`` (``--format plain``) is a title and paragraphs only: no masthead, dateline
+or byline is looked for, and a line that looks like one is refused rather than
+published as text. ``auto`` and ``masthead`` read the layout above; ``masthead``
+also takes a single role line before the title as a masthead. The importer never
+switches from one format to another on its own, never invents a date (only
+``--date``, or the date a re-imported file already has, stands in for a missing
+or unreadable dateline), and a summary is never a dateline, byline or masthead line.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from ..errors import Problem, SiteError
+from .bylines import BYLINE_PREFIXES, parse_byline, role_labels, split_role, strip_prefix
+from .datelines import EXAMPLES, DatelineError, looks_like_dateline, parse_dateline
 
 FORMATS = ("auto", "masthead", "plain")
 TITLE_LIMIT = 250
-DATELINE_EXAMPLES = ("Sat 14 Mar 2020 | 02:53 PM", "Saturday 14 March 2020 | 14:53", "14 March 2020",
-                     "March 14, 2020 2:53 pm", "2020-03-14 14:53")
+BARE_BYLINE_LIMIT = 80
+_ROLE_FIELDS = ("supervisor", "editor")
 
-_MONTHS = {name: number for number, names in enumerate((
-    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-    ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-    ("november", "nov"), ("december", "dec")), start=1) for name in names}
-_WEEKDAYS = {name: number for number, names in enumerate((
-    ("monday", "mon"), ("tuesday", "tue", "tues"), ("wednesday", "wed"), ("thursday", "thu", "thur", "thurs"),
-    ("friday", "fri"), ("saturday", "sat"), ("sunday", "sun"))) for name in names}
 
-_DATELINE = re.compile(r"""
-    ^(?:(?P<weekday>[^\W\d_]+)\.?,?\s+)?
-    (?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>[^\W\d_]+)\.?
-      |(?P<month_first>[^\W\d_]+)\.?\s+(?P<day_second>\d{1,2})(?:st|nd|rd|th)?)
-    ,?\s+(?P<year>\d{4})
-    (?:\s*(?:[|,@–—-]|at)?\s*
-       (?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?
-       \s*(?P<ampm>[ap]\.?\s?m\.?)?)?
-    $""", re.VERBOSE | re.IGNORECASE)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\b")
-_WORDS = re.compile(r"[^\W\d_]+")
+@dataclass(frozen=True)
+class Rules:
+    """How one import run reads articles: its format, the site's clock, date order, languages and role labels."""
 
-# Masthead roles: the words a role is made of, and the ones that name the front matter fields.
-_ROLE_HEADS = frozenset({
-    "supervisor", "editor", "editors", "editor-in-chief", "chief", "director", "publisher", "chairman",
-    "chairwoman", "chair", "president", "founder", "manager", "head"})
-_ROLE_WORDS = _ROLE_HEADS | {
-    "in", "of", "the", "managing", "deputy", "executive", "senior", "associate", "assistant", "news", "editorial",
-    "general", "art", "copy", "desk", "digital", "web", "online", "photo", "production", "responsible", "board"}
-_ROLE_FIELDS = {"supervisor": "supervisor", "editor in chief": "editor", "editor-in-chief": "editor",
-                "chief editor": "editor"}
-# Lower-case words inside personal names ("Bashar al-Assad", "Staffan de Mistura").
-NAME_PARTICLES = frozenset({
-    "al", "el", "bin", "bint", "ibn", "abu", "de", "del", "della", "der", "den", "van", "von", "da", "di", "du",
-    "la", "le", "dos", "das"})
-PREFIXED_NAME = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ibn|bin|abu)-[^\W\d_]")
+    tz: tzinfo
+    fmt: str = "auto"
+    date_order: str = "dmy"
+    languages: tuple[str, ...] = ()
+    roles: tuple[tuple[str, str], ...] = tuple(role_labels({}))
+    date_given: bool = False
+    """A date stands in (``--date`` or a re-imported file's own), so a missing or unreadable dateline is not fatal."""
 
 
 @dataclass
@@ -73,9 +57,14 @@ class Article:
     title: str
     paragraphs: list[list[str]]
     date: datetime | None = None
-    author: str = ""
-    roles: dict[str, str] = field(default_factory=dict)
+    authors: list[str] = field(default_factory=list)
+    roles: dict[str, tuple[str, str]] = field(default_factory=dict)  # role as written -> (field, name)
     warnings: list[Problem] = field(default_factory=list)
+    ambiguous_date: bool = False
+
+    @property
+    def author(self) -> str:
+        return self.authors[0] if self.authors else ""
 
     @property
     def supervisor(self) -> str:
@@ -88,14 +77,10 @@ class Article:
     @property
     def other_roles(self) -> dict[str, str]:
         """Roles with no front matter field of their own, e.g. ``Managing Editor``."""
-        return {role: name for role, name in self.roles.items() if _role_key(role) not in _ROLE_FIELDS}
+        return {role: name for role, (kind, name) in self.roles.items() if kind not in _ROLE_FIELDS}
 
     def _role_field(self, name: str) -> str:
-        return next((person for role, person in self.roles.items() if _ROLE_FIELDS.get(_role_key(role)) == name), "")
-
-
-def _role_key(role: str) -> str:
-    return " ".join(role.lower().split())
+        return next((person for kind, person in self.roles.values() if kind == name), "")
 
 
 class _Lines:
@@ -111,7 +96,13 @@ class _Lines:
 
     def peek(self, offset: int = 0) -> str:
         index = self.index + offset
-        return self.lines[index] if index < len(self.lines) else ""
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
+
+    def next_filled(self, start: int) -> tuple[int, str]:
+        """The index and text of the first non-blank line at or after ``start``."""
+        while start < len(self.lines) and not self.lines[start]:
+            start += 1
+        return start, self.peek(start - self.index)
 
     @property
     def number(self) -> int:
@@ -136,62 +127,64 @@ class _Lines:
             self.index += len(block)
 
 
-def parse_article(text: str, rel: str, fmt: str, tz: tzinfo) -> Article:
-    """Parse one raw article; ``fmt`` is one of FORMATS. Raise SiteError with the line at fault."""
+def parse_article(text: str, rel: str, fmt: str | Rules, tz: tzinfo | None = None) -> Article:
+    """Parse one raw article by ``rules`` (or a format name and a time zone); raise SiteError at the line at fault."""
+    rules = fmt if isinstance(fmt, Rules) else Rules(tz=tz or UTC, fmt=fmt)
     lines = _Lines(text)
     lines.skip_blank()
+    roles = _masthead(lines, rules) if rules.fmt != "plain" else {}
+    title = _title(lines, rel, rules)
+    article = Article(title=title, paragraphs=[], roles=roles)
+    if rules.fmt != "plain":
+        _dateline(lines, rel, rules, article)
+    article.authors = _byline(lines, rel, right_under_dateline=article.date is not None)
+    if article.date is None and not rules.date_given:
+        at, found = lines.next_filled(lines.index)
+        lines.index = at
+        raise _error(rel, lines.number, "no dateline under the title: " +
+                     (f"found {found!r}" if found else "the file ends"),
+                     "add a dateline under the title, e.g. " + "; ".join(EXAMPLES[:3]) +
+                     "; or give the date with --date YYYY-MM-DD")
+    article.paragraphs = lines.paragraphs()
+    if not article.paragraphs:
+        raise _error(rel, lines.number, "no text after the title, dateline and byline",
+                     "the article's paragraphs follow, after a blank line")
+    _check_first_paragraph(article, lines, rel, rules)
+    return article
+
+
+def _masthead(lines: _Lines, rules: Rules) -> dict[str, tuple[str, str]]:
+    """The role lines opening the file, consumed; none when the first block is the title.
+
+    A single role-like line is a masthead only if a title and then a dateline follow it
+    (or the format is ``masthead``): "Editor Quits Over Row" is a headline, not a role.
+    """
     block = lines.block()
-    roles = _masthead(block)
-    if fmt == "masthead" or (fmt == "auto" and (roles is not None or _title_is_followed_by_dateline(lines))):
-        if roles:
-            lines.index += len(block)
-        return _parse_masthead(lines, roles or {}, rel, tz)
-    return _parse_plain(lines, rel)
+    roles: dict[str, tuple[str, str]] = {}
+    for line in block:
+        split = split_role(line, rules.roles)
+        if split is None:
+            return {}
+        roles[split[0]] = (split[1], split[2])
+    title_at, title = lines.next_filled(lines.index + 1)
+    if len(block) == 1 and rules.fmt != "masthead" and title:
+        _, after_title = lines.next_filled(title_at + 1)
+        if not looks_like_dateline(after_title, rules.languages):
+            return {}
+    lines.index += len(block)
+    return roles
 
 
-def _title_is_followed_by_dateline(lines: _Lines) -> bool:
-    after_title = lines.lines[lines.index + 1:]
-    return looks_like_dateline(next((line for line in after_title if line), ""))
-
-
-def _parse_plain(lines: _Lines, rel: str) -> Article:
-    title = _title(lines, rel)
-    paragraphs = lines.paragraphs()
-    if not paragraphs:
-        raise _error(rel, lines.number, "no text after the title",
-                     "a raw article is its title on the first line, then its paragraphs")
-    return Article(title=title, paragraphs=paragraphs)
-
-
-def _parse_masthead(lines: _Lines, roles: dict[str, str], rel: str, tz: tzinfo) -> Article:
-    lines.skip_blank()
-    if looks_like_dateline(lines.peek()):
-        raise _error(rel, lines.number, f"expected the title, found a dateline: {lines.peek()!r}",
-                     "put the title on its own line between the masthead and the dateline")
-    title = _title(lines, rel)
-    lines.skip_blank()
-    if not looks_like_dateline(lines.peek()):
-        found = f"found {lines.peek()!r}" if lines.peek() else "the file ends"
-        raise _error(rel, lines.number, f"no dateline under the title: {found}",
-                     "add a line such as `Sat 14 Mar 2020 | 02:53 PM` under the title, "
-                     "or import the file with --format plain")
-    date, warnings = parse_dateline(lines.peek(), tz, rel, lines.number)
-    lines.index += 1
-    author = _author(lines)
-    paragraphs = lines.paragraphs()
-    if not paragraphs:
-        raise _error(rel, lines.number, "no text after the dateline",
-                     "the article's paragraphs follow the dateline and author, after a blank line")
-    return Article(title=title, paragraphs=paragraphs, date=date, author=author, roles=roles, warnings=warnings)
-
-
-def _title(lines: _Lines, rel: str) -> str:
+def _title(lines: _Lines, rel: str, rules: Rules) -> str:
     lines.skip_blank()
     title = " ".join(lines.peek().split())
     number = lines.number
     if not title:
         raise _error(rel, number, "no title: the file ends before it",
                      "put the article's title on a line of its own before the text")
+    if looks_like_dateline(title, rules.languages):
+        raise _error(rel, number, f"expected the title, found a dateline: {title!r}",
+                     "put the title on its own line above the dateline")
     if len(title) > TITLE_LIMIT:
         raise _error(rel, number, f"no recognisable title: the line is {len(title)} characters long",
                      f"start the article with its title on one line (at most {TITLE_LIMIT} characters), "
@@ -203,100 +196,72 @@ def _title(lines: _Lines, rel: str) -> str:
     return title
 
 
-def _masthead(block: list[str]) -> dict[str, str] | None:
-    """Role → name for a block of masthead lines, or None when the block is something else."""
-    roles: dict[str, str] = {}
-    for line in block:
-        split = _split_role(line)
-        if split is None:
-            return None
-        roles[split[0]] = split[1]
-    return roles or None
-
-
-def _split_role(line: str) -> tuple[str, str] | None:
-    words = line.split()
-    count = 0
-    while count < len(words) and words[count].lower() in _ROLE_WORDS:
-        count += 1
-    role, name = words[:count], words[count:]
-    if not any(word.lower() in _ROLE_HEADS for word in role) or not _is_name(name):
-        return None
-    return " ".join(role), " ".join(name)
-
-
-def _is_name(words: list[str]) -> bool:
-    """A person's name: a few capitalised words, particles such as ``al`` or ``de`` allowed."""
-    if not 1 <= len(words) <= 6 or words[-1][-1] in ".,;:!?":
-        return False
-    return all(word[0].isupper() or word.lower() in NAME_PARTICLES or word == "and" or PREFIXED_NAME.match(word)
-               for word in words)
-
-
-def _author(lines: _Lines) -> str:
-    """The byline right under the dateline, if that line is a name and not the first paragraph."""
+def _dateline(lines: _Lines, rel: str, rules: Rules, article: Article) -> None:
+    """Read the dateline under the title into ``article``; refuse one that cannot be read (unless a date stands in)."""
+    lines.skip_blank()
     line = lines.peek()
-    words = line.split()
-    if words and words[0].lower() == "by":
-        words = words[1:]
-    if line and len(line) <= 60 and not lines.peek(1) and _is_name(words):
-        lines.index += 1
-        return " ".join(words)
-    return ""
-
-
-def looks_like_dateline(line: str) -> bool:
-    """Whether a line is meant as a dateline, even if it cannot be read as one."""
-    if not line or len(line) > 60:
-        return False
-    if _ISO_DATE.match(line):
-        return True
-    if not re.search(r"\b\d{4}\b", line):
-        return False
-    words = {word.lower() for word in _WORDS.findall(line)}
-    return "|" in line or bool(words & (_MONTHS.keys() | _WEEKDAYS.keys()))
-
-
-def parse_dateline(line: str, tz: tzinfo, rel: str, number: int) -> tuple[datetime, list[Problem]]:
-    """The dateline as an aware datetime in ``tz`` (unless it names an offset), plus warnings."""
-    hint = "write it like one of: " + "; ".join(DATELINE_EXAMPLES)
-    if _ISO_DATE.match(line):
-        try:
-            moment = datetime.fromisoformat(line)
-        except ValueError as error:
-            raise _error(rel, number, f"cannot read the dateline {line!r}: {error}", hint) from None
-        return (moment if moment.tzinfo else moment.replace(tzinfo=tz)), []
-    match = _DATELINE.match(line)
-    if not match:
-        raise _error(rel, number, f"cannot read the dateline {line!r}", hint)
+    if not looks_like_dateline(line, rules.languages):
+        return
+    number = lines.number
     try:
-        moment = _moment(match, tz)
-    except ValueError as error:
-        raise _error(rel, number, f"cannot read the dateline {line!r}: {error}", hint) from None
-    return moment, _weekday_warnings(match, moment, rel, number)
+        reading = parse_dateline(line, rules.tz, rules.date_order, rules.languages)
+    except DatelineError as error:
+        if not rules.date_given:
+            raise _error(rel, number, f"cannot read the dateline {line!r}: {error}",
+                         "write it like one of: " + "; ".join(EXAMPLES) + "; or give the date with --date") from None
+        article.warnings.append(Problem(rel, number, f"cannot read the dateline {line!r}: {error}; used --date instead",
+                                        "fix the dateline to use the article's own date", severity="warning"))
+    else:
+        article.date, article.ambiguous_date = reading.moment, reading.ambiguous
+        if reading.weekday_mismatch:
+            article.warnings.append(Problem(rel, number, reading.weekday_mismatch,
+                                            "check the date; the import used the date and ignored the day name",
+                                            severity="warning"))
+    lines.index += 1
 
 
-def _moment(match: re.Match[str], tz: tzinfo) -> datetime:
-    month_name = match["month"] or match["month_first"]
-    if month_name.lower() not in _MONTHS:
-        raise ValueError(f"{month_name!r} is not a month name")
-    if match["weekday"] and match["weekday"].lower() not in _WEEKDAYS:
-        raise ValueError(f"{match['weekday']!r} is not a day name")
-    hour, minute, second = (int(match[key] or 0) for key in ("hour", "minute", "second"))
-    if match["ampm"]:
-        if not 1 <= hour <= 12:
-            raise ValueError(f"{hour} is not an hour on a 12-hour clock")
-        hour = hour % 12 + (12 if match["ampm"].lower().startswith("p") else 0)
-    day = int(match["day"] or match["day_second"])
-    return datetime(int(match["year"]), _MONTHS[month_name.lower()], day, hour, minute, second, tzinfo=tz)
+def _byline(lines: _Lines, rel: str, right_under_dateline: bool) -> list[str]:
+    """The authors: a line starting with By/Par/بقلم, or a bare name line right under the dateline."""
+    line = lines.peek()
+    if right_under_dateline and line and not lines.peek(1) and len(line) <= BARE_BYLINE_LIMIT:
+        names = parse_byline(line)
+        if names and not strip_prefix(line)[0]:
+            lines.index += 1
+            return names
+    start = lines.index
+    lines.skip_blank()
+    line = lines.peek()
+    prefixed, _ = strip_prefix(line)
+    if not prefixed or lines.peek(1) or len(line) > BARE_BYLINE_LIMIT or line.endswith((".", "!", "?")):
+        lines.index = start
+        return []
+    names = parse_byline(line)
+    if names is None:
+        raise _error(rel, lines.number, f"cannot read the byline {line!r}",
+                     "write the authors' names after By, Par or بقلم, joined by and, et, و, & or commas, "
+                     "e.g. `By Nawal Sayed and Omar Said, Cairo`")
+    lines.index += 1
+    return names
 
 
-def _weekday_warnings(match: re.Match[str], moment: datetime, rel: str, number: int) -> list[Problem]:
-    weekday = match["weekday"]
-    if weekday and _WEEKDAYS[weekday.lower()] != moment.weekday():
-        return [Problem(rel, number, f"the dateline says {weekday}, but {moment:%d %B %Y} was a {moment:%A}",
-                        "check the date; the import used the date and ignored the day name", severity="warning")]
-    return []
+def _check_first_paragraph(article: Article, lines: _Lines, rel: str, rules: Rules) -> None:
+    """Refuse a text whose first paragraph is really a dateline, byline or masthead line (it would be the summary)."""
+    first = article.paragraphs[0]
+    if len(first) != 1:
+        return
+    line = first[0]
+    kind = ("dateline" if looks_like_dateline(line, rules.languages) and rules.fmt != "plain" else
+            "byline" if strip_prefix(line)[0] and parse_byline(line) else
+            "masthead line" if split_role(line, rules.roles) and rules.fmt != "plain" and len(line) < 60 else "")
+    if kind:
+        number = lines.lines.index(line) + 1
+        raise _error(rel, number, f"a {kind} stands where the text should start: {line!r}",
+                     "the layout is: masthead lines, a blank line, the title, the dateline, the byline, "
+                     f"a blank line, then the text (bylines start with {', '.join(BYLINE_PREFIXES[:3])})")
+    if rules.fmt == "plain" and looks_like_dateline(line, rules.languages):
+        number = lines.lines.index(line) + 1
+        raise _error(rel, number, f"this plain article's first paragraph is a dateline: {line!r}",
+                     "import it without --format plain so the dateline is read as the date")
 
 
 def _error(rel: str, line: int, message: str, hint: str) -> SiteError:

@@ -2,19 +2,22 @@
 
 Newsrooms send whatever their tools write: UTF-8 with or without a byte order
 mark, UTF-16 from Windows editors, Windows-1252 from older systems, CRLF or bare
-CR line ends. Everything readable becomes one ``str`` with ``\\n`` line ends;
+CR line ends, HTML entities from text copied out of web pages. Everything readable
+becomes one ``str`` with ``\\n`` line ends and entities decoded;
 everything else is a :class:`~sitegen.errors.Problem` that names the file.
 """
 
 from __future__ import annotations
 
 import codecs
+import html
 import re
 
 from ..errors import Problem, SiteError
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _LINE_END = re.compile(rb"\r\n|\r|\n")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _CONTROL_LIMIT = 0.01  # share of control characters above which a file is taken for binary
 
 
@@ -39,7 +42,22 @@ def decode(data: bytes, rel: str) -> tuple[str, list[Problem]]:
         raise SiteError([Problem(rel, None, "file is empty", "remove it, or put the article's text in it")])
     if _looks_binary(text):
         raise _binary(rel)
-    return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+    return decode_entities(text.replace("\r\n", "\n").replace("\r", "\n")), warnings
+
+
+def decode_entities(text: str) -> str:
+    """``&#163;``, ``&pound;`` and ``&#xA3;`` as ``£``: raw text copied out of web pages carries them.
+
+    Only complete references (ending in ``;``) are decoded, so "AT&T" and
+    "&para" in a URL stay as typed; one that would decode to a control
+    character or a line break is kept as written.
+    """
+    return _ENTITY.sub(_entity, text)
+
+
+def _entity(match: re.Match[str]) -> str:
+    decoded = html.unescape(match.group())
+    return match.group() if any(char < " " or char in "\x7f\u2028\u2029" for char in decoded) else decoded
 
 
 def _decode_or_binary(data: bytes, encoding: str, rel: str) -> str:

@@ -29,7 +29,7 @@ import yaml
 
 from ..topics import topic_pattern
 from ..yamlfile import Loader
-from .formats import NAME_PARTICLES, PREFIXED_NAME
+from .bylines import NAME_PARTICLES, PREFIXED_NAME
 
 TITLE_WEIGHT = 3
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’')\]]))\s+|\n\s*\n")

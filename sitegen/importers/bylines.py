@@ -42,7 +42,8 @@ BUILT_IN_ROLES: dict[str, tuple[str, ...]] = {
 _ROLE_WORDS = frozenset(fold(word) for word in (
     "correspondent", "reporter", "staff", "writer", "editor", "reporting", "contributor", "bureau", "chief",
     "correspondant", "correspondante", "envoyé", "envoyée", "spécial", "spéciale", "journaliste", "rédaction",
-    "مراسل", "مراسلة", "محرر", "محررة", "صحفي", "صحفية", "مندوب", "مندوبة", "كاتب", "كاتبة"))
+    "مراسل", "مراسلة", "مراسلا", "مراسلو", "مراسلون", "مراسلتا",
+    "محرر", "محررة", "صحفي", "صحفية", "مندوب", "مندوبة", "كاتب", "كاتبة"))
 # Arabic given names that start with و, so a leading و is not "and" in them.
 _WAW_NAMES = frozenset(fold(name) for name in (
     "وليد", "وائل", "وفاء", "وداد", "وسام", "وجدي", "وحيد", "وهبة", "وعد", "ولاء", "وئام", "وديع", "وصفي", "وردة",

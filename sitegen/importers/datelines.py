@@ -151,6 +151,16 @@ def _month_pair(text: str, table: _Names) -> int | None:
     return None
 
 
+def maybe_dateline(line: str, languages: tuple[str, ...] = ()) -> bool:
+    """A line that looks like a dateline, or a short run of numbers and a word or two such as ``14 Marz 2020``:
+    under a title it is meant as the date, so it is refused if unreadable rather than published as text."""
+    if looks_like_dateline(line, languages):
+        return True
+    tokens = _TOKEN.findall(normalise(line))
+    numbers = [token for token in tokens if token[0].isdigit()]
+    return len(line) <= 40 and len(tokens) <= 5 and len(numbers) >= 2 and len(tokens) - len(numbers) <= 2
+
+
 def parse_dateline(line: str, tz: tzinfo, order: str = "dmy", languages: tuple[str, ...] = ()) -> Reading:
     """Read ``line``; raise :class:`DatelineError` saying what is wrong. Naive times are in ``tz``."""
     text = normalise(line)

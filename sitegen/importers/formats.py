@@ -29,7 +29,7 @@ from datetime import UTC, datetime, tzinfo
 
 from ..errors import Problem, SiteError
 from .bylines import BYLINE_PREFIXES, parse_byline, role_labels, split_role, strip_prefix
-from .datelines import EXAMPLES, DatelineError, looks_like_dateline, parse_dateline
+from .datelines import EXAMPLES, DatelineError, looks_like_dateline, maybe_dateline, parse_dateline
 
 FORMATS = ("auto", "masthead", "plain")
 TITLE_LIMIT = 250
@@ -145,11 +145,12 @@ def parse_article(text: str, rel: str, fmt: str | Rules, tz: tzinfo | None = Non
                      (f"found {found!r}" if found else "the file ends"),
                      "add a dateline under the title, e.g. " + "; ".join(EXAMPLES[:3]) +
                      "; or give the date with --date YYYY-MM-DD")
+    first_line = lines.next_filled(lines.index)[0] + 1
     article.paragraphs = lines.paragraphs()
     if not article.paragraphs:
         raise _error(rel, lines.number, "no text after the title, dateline and byline",
                      "the article's paragraphs follow, after a blank line")
-    _check_first_paragraph(article, lines, rel, rules)
+    _check_first_paragraph(article, first_line, rel, rules)
     return article
 
 
@@ -169,7 +170,7 @@ def _masthead(lines: _Lines, rules: Rules) -> dict[str, tuple[str, str]]:
     title_at, title = lines.next_filled(lines.index + 1)
     if len(block) == 1 and rules.fmt != "masthead" and title:
         _, after_title = lines.next_filled(title_at + 1)
-        if not looks_like_dateline(after_title, rules.languages):
+        if not maybe_dateline(after_title, rules.languages):
             return {}
     lines.index += len(block)
     return roles
@@ -200,7 +201,7 @@ def _dateline(lines: _Lines, rel: str, rules: Rules, article: Article) -> None:
     """Read the dateline under the title into ``article``; refuse one that cannot be read (unless a date stands in)."""
     lines.skip_blank()
     line = lines.peek()
-    if not looks_like_dateline(line, rules.languages):
+    if not maybe_dateline(line, rules.languages):
         return
     number = lines.number
     try:
@@ -244,7 +245,7 @@ def _byline(lines: _Lines, rel: str, right_under_dateline: bool) -> list[str]:
     return names
 
 
-def _check_first_paragraph(article: Article, lines: _Lines, rel: str, rules: Rules) -> None:
+def _check_first_paragraph(article: Article, number: int, rel: str, rules: Rules) -> None:
     """Refuse a text whose first paragraph is really a dateline, byline or masthead line (it would be the summary)."""
     first = article.paragraphs[0]
     if len(first) != 1:
@@ -254,12 +255,10 @@ def _check_first_paragraph(article: Article, lines: _Lines, rel: str, rules: Rul
             "byline" if strip_prefix(line)[0] and parse_byline(line) else
             "masthead line" if split_role(line, rules.roles) and rules.fmt != "plain" and len(line) < 60 else "")
     if kind:
-        number = lines.lines.index(line) + 1
         raise _error(rel, number, f"a {kind} stands where the text should start: {line!r}",
                      "the layout is: masthead lines, a blank line, the title, the dateline, the byline, "
                      f"a blank line, then the text (bylines start with {', '.join(BYLINE_PREFIXES[:3])})")
     if rules.fmt == "plain" and looks_like_dateline(line, rules.languages):
-        number = lines.lines.index(line) + 1
         raise _error(rel, number, f"this plain article's first paragraph is a dateline: {line!r}",
                      "import it without --format plain so the dateline is read as the date")
 

@@ -5,8 +5,11 @@ preview server (`python -m sitegen serve --port 0`), listens on its
 Server-Sent Events stream like an open tab does, and then, round after round,
 appends a sentence to one briefing, saves 1.5 s apart, and measures:
 
-* save -> build event: from the file write to the "build" event that tells
-  open pages (file watching, the debounce, the rebuild, the event);
+* save -> page-written event: from the file write to the first "build" event,
+  which tells open tabs the edited briefing's own page is written (file
+  watching, the debounce, parsing the file, rendering that page);
+* save -> build-done event: until the event of the finished rebuild (every
+  list, topic and neighbour page showing the briefing re-rendered);
 * rebuild: the server's own "Rebuilt … in X s" line (the build alone);
 * save -> new text in Chromium (with --browser): a headless tab showing the
   briefing updates by itself (its <main> swapped in, or a reload), until the
@@ -91,10 +94,16 @@ class Preview:
                 return json.loads(line[6:])
         raise SystemExit("the event stream ended")
 
-    def last_rebuild_seconds(self, timeout: float = 30) -> float:
+    def build_done(self) -> dict:
+        """The event of a finished build, skipping those that list pages written while it still runs."""
+        while (event := self.next_event()).get("pages"):
+            pass
+        return event
+
+    def last_rebuild_seconds(self, start: int, timeout: float = 30) -> float:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for line in reversed(self.lines):
+            for line in reversed(self.lines[start:]):
                 if match := re.match(r"Rebuilt .* in ([\d.]+) s", line):
                     return float(match.group(1))
             time.sleep(0.01)
@@ -106,16 +115,20 @@ class Preview:
         self.process.wait(timeout=30)
 
 
-def save_to_event(preview: Preview, edited: Path, original: str, round_: int) -> tuple[float, float]:
-    """One edit: (seconds from the write to the reload event, seconds the server says the rebuild took)."""
+def save_to_event(preview: Preview, edited: Path, original: str, round_: int) -> tuple[float, float, float]:
+    """One edit: seconds from the write to the first event (the edited page written), to the event of the
+    finished build, and the rebuild as the server reports it."""
     mark = len(preview.lines)
     started = time.perf_counter()
     edited.write_text(f"{original}\nA preview edit, round {round_}.\n", encoding="utf-8")
     event = preview.next_event()
-    elapsed = time.perf_counter() - started
+    first = time.perf_counter() - started
+    if event.get("pages"):
+        event = preview.build_done()
+    done = time.perf_counter() - started
     if not event["ok"]:
         raise SystemExit("the rebuild failed:\n" + "".join(preview.lines[mark:]))
-    return elapsed, preview.last_rebuild_seconds()
+    return first, done, preview.last_rebuild_seconds(mark)
 
 
 SEEN_SCRIPT = """
@@ -173,7 +186,7 @@ def save_to_screen(preview: Preview, edited: Path, original: str, url: str, repe
             started = time.time()
             edited.write_text(f"{original}\n{text}\n", encoding="utf-8")
             seconds.append(seen_at(tab) - started)
-            preview.next_event()
+            preview.build_done()
             time.sleep(0.2)
             reloads += tab.evaluate("window.benchNotReloaded !== true")
         browser.close()
@@ -192,10 +205,12 @@ def bench(count: int, repeat: int, browser: bool, search: bool, spacing: float, 
     preview = Preview(site)
     try:
         to_event: list[float] = []
+        to_done: list[float] = []
         rebuilds: list[float] = []
         for round_ in range(1, repeat + 1):
-            elapsed, rebuild = save_to_event(preview, edited, original, round_)
-            to_event.append(elapsed)
+            first, done, rebuild = save_to_event(preview, edited, original, round_)
+            to_event.append(first)
+            to_done.append(done)
             rebuilds.append(rebuild)
             time.sleep(spacing)
         to_screen, reloads = save_to_screen(preview, edited, original, url, repeat, spacing) if browser else ([], 0)
@@ -203,7 +218,8 @@ def bench(count: int, repeat: int, browser: bool, search: bool, spacing: float, 
         edited.write_text(original, encoding="utf-8")
         preview.stop()
     return {"briefings": f"{count:,}", f"start ({'warm' if warm else 'cold'} preview build)": f"{preview.startup:.1f} s",
-            "save → build event": median_ms(to_event), "rebuild alone": median_ms(rebuilds),
+            "save → page-written event": median_ms(to_event), "save → build-done event": median_ms(to_done),
+            "rebuild alone": median_ms(rebuilds),
             "save → new text in Chromium": median_ms(to_screen) + (f" ({reloads} reloads)" if reloads else ""),
             "each save in Chromium": " / ".join(f"{value * 1000:.0f}" for value in to_screen) or "-"}
 

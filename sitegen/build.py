@@ -19,7 +19,7 @@ import dataclasses
 import gc
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -135,24 +135,26 @@ class Builder:
     def close(self) -> None:
         self.cache.close()
 
-    def build(self, changes: ChangeSet | None = None) -> BuildResult:
+    def build(self, changes: ChangeSet | None = None, early: Callable[[list[str]], object] | None = None) -> BuildResult:
         """Build; ``changes`` (what the preview saw change) lets a warm builder skip the folder scan,
-        and re-render only an edited briefing's routes when nothing else changed."""
+        and re-render only an edited briefing's routes when nothing else changed; ``early`` then hears
+        the URLs of the edited briefings' own pages as soon as they are written."""
         started = time.perf_counter()
         changed = None if changes is None or changes.rescan else sorted(changes.content)
         edits = sorted(changes.content) if changes is not None and changes.edits_only else None
         gc.disable()  # a build makes many objects and frees them together; collecting meanwhile only costs time
         try:
             with build_lock(self.output):
-                result = self._build(changed, edits)
+                result = self._build(changed, edits, early)
         finally:
             gc.enable()
         return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
-    def _build(self, changed: list[Path] | None, edits: list[Path] | None = None) -> BuildResult:
+    def _build(self, changed: list[Path] | None, edits: list[Path] | None = None,
+               early: Callable[[list[str]], object] | None = None) -> BuildResult:
         now = datetime.now(self.config.tz)
         if changed is not None and edits is not None and self.preview is not None and (
-                quick := rerender_edited(self, edits)):
+                quick := rerender_edited(self, edits, early)):
             return quick
         inventory = take_inventory(self.config, scan_content=changed is None)
         sources = inventory.sources_digest(self.settings) if changed is None else ""

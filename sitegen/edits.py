@@ -9,7 +9,7 @@ the routes that show those briefings (``Route.shows``) need rendering. A
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,8 +51,14 @@ def shape(item: Briefing) -> tuple[Any, ...]:
     return (item.kind, item.date, item.slug, item.tags, item.authors, item.draft, story_inputs(item))
 
 
-def rerender_edited(builder: Builder, changed: Sequence[Path]) -> BuildResult | None:
-    """Re-render only the routes showing the edited briefings; None when the edit needs the full path."""
+def rerender_edited(builder: Builder, changed: Sequence[Path],
+                    early: Callable[[list[str]], object] | None = None) -> BuildResult | None:
+    """Re-render only the routes showing the edited briefings; None when the edit needs the full path.
+
+    The edited briefings' own pages come first, and ``early`` hears their URLs
+    as soon as their new bytes are written: the page the author is looking at
+    updates before the lists, topics and neighbours that also show the briefing
+    are fingerprinted and rendered (at 10k briefings, most of the time)."""
     from .build import BuildResult
 
     model, config, files, published = builder.preview, builder.config, builder.files, builder.published
@@ -73,15 +79,23 @@ def rerender_edited(builder: Builder, changed: Sequence[Path]) -> BuildResult | 
         fresh[rel] = dataclasses.replace(fresh[rel], briefing=old)
         files[rel] = fresh[rel]
     candidates = list({route.url: route for _, _, old in edits for route in model.showing(old)}.values())
+    writer = InPlacePublisher(builder.output, verify=False)
+    own_urls = {old.url for _, _, old in edits}
+    own = [route for route in candidates if route.url in own_urls]
+    own_same = render_routes(own, model.env, model.plan.site, writer)
+    if early is not None and own_same < len(own):
+        early([route.url for route in own])
     updated = route_fingerprints(candidates, facts, model.plan.site, builder.settings)
-    todo = [route for route in candidates if published.fingerprints.get(route.url) != updated[route.url]]
-    reused = render_routes(todo, model.env, model.plan.site, InPlacePublisher(builder.output, verify=False))
+    todo = [route for route in candidates
+            if route.url not in own_urls and published.fingerprints.get(route.url) != updated[route.url]]
+    reused = render_routes(todo, model.env, model.plan.site, writer)
+    rendered = len(todo) + len(own) - own_same  # own pages count as rendered when their bytes changed
     state = dataclasses.replace(published.state, sources="")
     builder.published = dataclasses.replace(published, fingerprints={**published.fingerprints, **updated}, state=state)
     builder.cache.save(fresh, (), updated, state, every_route=False)
     routes = len(model.plan.routes)
     return BuildResult(output=builder.output, briefings=len(model.plan.site.briefings), pages=routes,
-                       rendered=len(todo), reused=routes - len(todo) + reused)
+                       rendered=rendered, reused=routes - rendered + reused)
 
 
 def _revise(old: Briefing, new: Briefing) -> None:

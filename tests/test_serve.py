@@ -350,6 +350,26 @@ def test_edits_rebuild_and_are_announced(server):
         events.close()
 
 
+def test_an_edited_briefings_own_page_is_announced_before_the_build_ends(server):
+    """A text edit: the first event names the briefing's own page, already written; the last one ends the build."""
+    events = EventStream(server.port)
+    path = server.site / BRIEFING
+    original = path.read_text()
+    try:
+        events.next()
+        path.write_text(original + "\nA later paragraph, added.\n")
+        early = events.next()
+        assert early["ok"] and early["pages"] == [BRIEFING_URL]
+        assert b"A later paragraph, added." in raw_get(server.port, BRIEFING_URL)[2]
+        done = events.next()
+        assert done["ok"] and done["pages"] is None and done["generation"] == early["generation"] + 1
+    finally:
+        path.write_text(original)
+        while events.next()["pages"]:
+            pass
+        events.close()
+
+
 def test_broken_site_yml_shows_the_error_page_until_fixed(server):
     events = EventStream(server.port)
     config = server.site / "site.yml"
@@ -566,4 +586,23 @@ def test_a_change_around_main_reloads_the_page(tab, browser_server):
     finally:
         mark = len(browser_server.lines)
         config.write_text(original)
+        wait_for_build(browser_server, mark)
+
+
+@pytest.mark.browser
+def test_an_added_paragraph_shows_from_the_early_event_without_a_reload(tab, browser_server):
+    tab.goto(browser_server.url + BRIEFING_URL)
+    tab.wait_for_function("document.querySelector('script[data-generation]') !== null")
+    tab.evaluate("window.notReloaded = true")
+    path = browser_server.site / BRIEFING
+    original = path.read_text()
+    try:
+        mark = len(browser_server.lines)
+        path.write_text(original + "\nA paragraph written while the tab is open.\n")
+        tab.wait_for_selector("p:has-text('A paragraph written while the tab is open.')")
+        wait_for_build(browser_server, mark)
+        assert tab.evaluate("window.notReloaded") is True
+    finally:
+        mark = len(browser_server.lines)
+        path.write_text(original)
         wait_for_build(browser_server, mark)

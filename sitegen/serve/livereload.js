@@ -10,6 +10,8 @@
 //   a reload, the scroll position stays, and no stylesheet or font is fetched again;
 // - anything else (another session, a failed build, the error page, a page whose frame changed,
 //   scripts inside <main>) reloads the page.
+// While a build runs, an event may list the pages already written (an edited briefing's own page
+// comes first): only the tabs showing one of them update then; the others wait for the build's end.
 (() => {
   "use strict";
   const script = document.currentScript;
@@ -81,6 +83,9 @@
     if (!sameSession || !build.ok || isErrorPage) {
       reload();
       return;
+    }
+    if (build.pages && !build.pages.includes(decodeURI(location.pathname))) {
+      return;  // a build still running has written other pages so far: wait for it to finish
     }
     const stylesOnly = build.reloadFrom <= generation;
     generation = build.generation;

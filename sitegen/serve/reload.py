@@ -37,6 +37,8 @@ class BuildOutcome:
     reload_from: int
     """The latest generation that needs a full page reload; builds after it only changed stylesheets."""
     problems: tuple[Problem, ...] = ()
+    pages: tuple[str, ...] | None = None
+    """Set while a build is still running: only these pages (site paths) are new so far."""
 
     @property
     def ok(self) -> bool:
@@ -45,7 +47,7 @@ class BuildOutcome:
     def as_event(self) -> bytes:
         """One Server-Sent Event, read by livereload.js."""
         data = json.dumps({"session": self.session, "generation": self.generation,
-                           "reloadFrom": self.reload_from, "ok": self.ok})
+                           "reloadFrom": self.reload_from, "ok": self.ok, "pages": self.pages})
         return f"event: build\ndata: {data}\n\n".encode()
 
 
@@ -78,6 +80,18 @@ class BuildStatus:
             swap = stylesheets_only and previous.ok and not problems
             self._latest = BuildOutcome(previous.session, generation,
                                         previous.reload_from if swap else generation, tuple(problems))
+            self._changed.notify_all()
+            latest = self._latest
+        self._tell()
+        return latest
+
+    def record_pages(self, pages: Sequence[str]) -> BuildOutcome:
+        """Tell open tabs, while a build goes on, that these pages are already written: the tabs showing
+        them update now, the others wait for the build to finish."""
+        with self._changed:
+            previous = self._latest
+            generation = previous.generation + 1
+            self._latest = BuildOutcome(previous.session, generation, generation, previous.problems, tuple(pages))
             self._changed.notify_all()
             latest = self._latest
         self._tell()

@@ -22,7 +22,7 @@ import sys
 import threading
 import traceback
 import webbrowser
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +49,7 @@ SEARCH_NICENESS = 10
 class Rebuilder(Protocol):
     """What the preview needs from build.py: catch up with a batch of changes."""
 
-    def rebuild(self, changes: ChangeSet) -> BuildResult: ...
+    def rebuild(self, changes: ChangeSet, early: Callable[[list[str]], object] | None = None) -> BuildResult: ...
 
     def close(self) -> None: ...
 
@@ -70,7 +70,7 @@ class PreviewBuilder:
         self.builder: Builder | None = None
         self.unsettled: ChangeSet | None = None
 
-    def rebuild(self, changes: ChangeSet) -> BuildResult:
+    def rebuild(self, changes: ChangeSet, early: Callable[[list[str]], object] | None = None) -> BuildResult:
         if self.unsettled is not None:
             changes = self.unsettled | changes
         self.unsettled = changes
@@ -79,7 +79,7 @@ class PreviewBuilder:
             self.builder = Builder(load_config(self.root), self.options, in_place=True)
             changes = ChangeSet.full(self.root) | changes
         changes = changes.with_imported(import_seeds(self.builder.config, changes.seeds))
-        result = self.builder.build(changes)
+        result = self.builder.build(changes, early)
         self.unsettled = None
         return result
 
@@ -147,8 +147,9 @@ class Preview:
     def rebuild(self, changes: ChangeSet) -> BuildOutcome:
         """Bring the preview up to date and tell open pages; a failure is shown to them, never raised."""
         previous = self.status.latest
+        early = self.status.record_pages if previous.ok and previous.generation else None
         try:
-            result = self.builder.rebuild(changes)
+            result = self.builder.rebuild(changes, early)
         except SiteError as error:
             print(format_problems(error.problems), file=sys.stderr, flush=True)
             return self.status.record(error.problems)

@@ -66,6 +66,8 @@ class Briefing:
     source: Any = None
     story: str | bool | None = None
     """An editor's story name, False to keep the briefing out of every story, None to let detection decide."""
+    story_features: frozenset[str] | None = None
+    """What story detection compares (``stories.features``), computed once when the file is read."""
     meta: dict[str, Any] = field(default_factory=dict)
     html: str = ""
     digest: str = ""

@@ -20,6 +20,7 @@ from .config import SiteConfig
 from .content import Briefing, content_files, is_content_file, links_outside, load_file
 from .errors import Problem, SiteError, display_path
 from .markdown import BodyRenderer
+from .stories import features
 from .topics import topic_links
 from .workers import run_chunked
 
@@ -45,6 +46,7 @@ def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | Si
         try:
             item = load_file(path, config)
             renderer.render_item(item, topic_links(config, item.tags if item.kind == "briefing" else ()))
+            item.story_features = features(item)  # here, in the worker processes, and cached with the briefing
             results.append(item)
         except SiteError as error:
             results.append(error)

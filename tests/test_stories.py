@@ -8,6 +8,7 @@ import random
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -15,7 +16,7 @@ import pytest
 
 from sitegen.build import BuildOptions, build_site, load_briefings
 from sitegen.config import load_config
-from sitegen.content import load_file
+from sitegen.content import Briefing, load_file
 from sitegen.errors import SiteError
 from sitegen.stories import Stories
 
@@ -109,7 +110,8 @@ def test_stories_do_not_depend_on_the_order_files_are_read_in(archive):
 def test_a_named_story_joins_briefings_detection_would_not(site):
     write(site / "content/a.md", briefing("Dam talks open in Addis Ababa", date="2021-01-05", story="Nile water"))
     write(site / "content/b.md", briefing("Farmers in the delta count the cost", date="2021-06-20", story="nile  water "))
-    write(site / "content/c.md", briefing("Unrelated", date="2021-03-01"))
+    write(site / "content/c.md", briefing("Cyclists race through the old town", date="2021-03-01",
+                                          body="The annual race drew riders from twelve clubs."))
     build(site)
     html = page(site, "/stories/nile-water/")
     assert "<h1>Nile water</h1>" in html
@@ -350,3 +352,22 @@ def test_search_results_can_be_narrowed_to_one_story(archive, tmp_path, browser,
         assert tab.is_checked(f".facet-story input[value='{name}']")
     finally:
         tab.close()
+
+
+def test_an_archive_of_random_words_does_not_snowball_into_one_story():
+    """Topics and words drawn at random, four briefings a day for two years: whatever stories chance makes stay
+    small and few, and no story grows to swallow the archive (the LIFT test)."""
+    rng = random.Random(5)
+    topics = [f"Topic{n}" for n in range(60)]
+    vocabulary = [f"word{n}" for n in range(800)]
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    items = []
+    for number in range(3000):
+        tags = tuple(dict.fromkeys(rng.choices(topics, weights=[1 / (k + 1) for k in range(60)], k=4)))
+        title = " ".join(rng.sample(vocabulary, 7))
+        items.append(Briefing(path=Path(f"{number}.md"), rel=f"content/{number}.md", title=title, slug=str(number),
+                              date=start + timedelta(hours=6 * number), body="", body_line=1, tags=tags,
+                              summary=" ".join(rng.sample(vocabulary, 20))))
+    stories = Stories(items).stories
+    assert max((s.count for s in stories), default=0) <= 8
+    assert sum(s.count for s in stories) <= 0.05 * len(items)

@@ -20,7 +20,7 @@ from .config import SiteConfig
 from .content import Briefing, content_files, is_content_file, links_outside, load_file
 from .errors import Problem, SiteError, display_path
 from .markdown import BodyRenderer
-from .stories import features
+from .story_detection import features
 from .topics import topic_links
 from .workers import run_chunked
 

@@ -45,6 +45,14 @@ def archive(tmp_path_factory) -> tuple[Path, list[Generated]]:
     return root, made
 
 
+def copy_site(root: Path, tmp: Path) -> Path:
+    """A copy of a built site's sources, to change without touching the shared one."""
+    copy = tmp / "site"
+    shutil.copytree(root / "content", copy / "content")
+    shutil.copy(root / "site.yml", copy / "site.yml")
+    return copy
+
+
 def url_of(root: Path, rel: str) -> str:
     return load_file(root / rel, load_config(root)).url
 
@@ -121,9 +129,7 @@ def test_a_named_story_joins_briefings_detection_would_not(site):
 
 
 def test_story_false_keeps_a_briefing_out_of_a_detected_story(archive, tmp_path):
-    root = tmp_path / "site"
-    shutil.copytree(archive[0] / "content", root / "content")
-    shutil.copy(archive[0] / "site.yml", root / "site.yml")
+    root = copy_site(archive[0], tmp_path)
     member = root / "content/briefings/2020/03/idlib-2020-05.md"
     member.write_text(member.read_text().replace("---\n\n", "story: false\n---\n\n", 1))
     build(root)
@@ -132,9 +138,7 @@ def test_story_false_keeps_a_briefing_out_of_a_detected_story(archive, tmp_path)
 
 
 def test_a_named_briefing_gives_its_detected_story_the_name(archive, tmp_path):
-    root = tmp_path / "site"
-    shutil.copytree(archive[0] / "content", root / "content")
-    shutil.copy(archive[0] / "site.yml", root / "site.yml")
+    root = copy_site(archive[0], tmp_path)
     named = root / "content/briefings/2020/08/beirut-2020-04.md"
     named.write_text(named.read_text().replace("---\n\n", "story: Beirut port explosion\n---\n\n", 1))
     build(root)
@@ -333,9 +337,7 @@ def test_story_pages_and_briefings_in_stories_are_valid_html(archive):
 @pytest.mark.browser
 def test_search_results_can_be_narrowed_to_one_story(archive, tmp_path, browser, static_server):
     root, made = archive
-    copy = tmp_path / "site"
-    shutil.copytree(root / "content", copy / "content")
-    shutil.copy(root / "site.yml", copy / "site.yml")
+    copy = copy_site(root, tmp_path)
     build_site(load_config(copy), BuildOptions(search=True))
     later = sorted((g for g in made if g.story == "idlib-2021"), key=lambda g: g.date)
     html = page(copy, url_of(copy, later[0].rel))

@@ -143,6 +143,9 @@ def _made_title(items: Sequence[Briefing], weights: Mapping[str, int], topic_nam
     """The story's most characteristic features: carried by at least half its briefings, rare across the archive.
 
     Topics are named as the site names them, terms as the titles spell them.
+    Names come first: topics, and terms the summaries write with a capital
+    ("Haftar", "OPEC"); a term they only write in lower case ("wins",
+    "defeat") is a word of the headline, used only when names run short.
     """
     counts = Counter(f for b in items for f in features_of(b))
     named: dict[str, Counter[str]] = {}
@@ -155,9 +158,12 @@ def _made_title(items: Sequence[Briefing], weights: Mapping[str, int], topic_nam
             for term in key_terms(word):
                 written.setdefault(term, Counter())[word] += 1
     spellings = {**written, **named}  # a topic's own name beats a title's spelling of the same word
-    ranked = sorted((-n * weights.get(f, 0), f) for f, n in counts.items() if f in spellings and 2 * n >= len(items))
+    capitalised = {term for b in items for word in _WORD.findall(b.summary) if word[:1].isupper()
+                   for term in key_terms(word)}
+    ranked = sorted((f not in named and f not in capitalised, -n * weights.get(f, 0), f)
+                    for f, n in counts.items() if f in spellings and 2 * n >= len(items))
     names: list[str] = []
-    for _, feature in ranked:
+    for _, _, feature in ranked:
         name = min(spellings[feature].items(), key=lambda kv: (-kv[1], kv[0]))[0]
         words = set(slugify(name).split("-"))
         if not any(words & set(slugify(n).split("-")) for n in names):  # "Soleimani" adds nothing to "Qasem Soleimani"

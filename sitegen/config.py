@@ -71,6 +71,10 @@ class SiteConfig:
     story_gap: int = 14
     """Days without a briefing that end a detected story."""
     import_rules: ImportRules = field(default_factory=ImportRules)
+    topic_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """One topic's other spellings, shown and linked under its name: ``{Conservatives: [Tories, Tory]}``."""
+    topics_min_count: int = 3
+    """Topics on fewer briefings keep their page but stay off cards' chips and the topics hub."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -206,6 +210,13 @@ def _import_rules(value: Any) -> ImportRules:
                         for name, labels in roles.items()}, order)
 
 
+def _topic_aliases(value: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict) or not all(isinstance(v, (list, str)) for v in value.values()):
+        raise ValueError("map each topic's name to its other spellings, e.g. topic_aliases: {Conservatives: [Tories]}")
+    return {str(name): tuple(str(v) for v in ([variants] if isinstance(variants, str) else variants))
+            for name, variants in value.items()}
+
+
 @dataclass(frozen=True)
 class Option:
     check: Callable[[Any], Any]
@@ -230,6 +241,8 @@ OPTIONS: dict[str, Option] = {
     "max_topics": Option(_positive_int, "max_topics: 100"),
     "publisher": Option(_string, "publisher: The Briefing Desk"),
     "story_gap": Option(_positive_int, "story_gap: 14"),
+    "topic_aliases": Option(_topic_aliases, "topic_aliases: {Conservatives: [Tories, Tory], Tony Blair: [Blair]}"),
+    "topics_min_count": Option(_positive_int, "topics_min_count: 3"),
     "import": Option(_import_rules, "import: {date_order: dmy, roles: {editor: [Editor in Chief]}}"),
 }
 FIELDS = {"import": "import_rules"}  # options whose name is a Python keyword

@@ -211,7 +211,9 @@ def _credited(values: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _tags(value: Any) -> tuple[str, ...]:
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
+    if isinstance(value, str):
+        value = value.split(",")  # "Go, Web, Security" is three topics (and a warning, see _comma_tags)
+    elif isinstance(value, int) and not isinstance(value, bool):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(t, (str, int)) and not isinstance(t, bool) for t in value):
         raise ValueError("write a list of words, e.g. tags: [Syria, Turkey]")
@@ -317,6 +319,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
         raise SiteError(sorted(located, key=lambda p: p.line or 0))
 
     return Briefing(
+        warnings=_comma_tags(data.get("tags"), values.get("tags", ()), rel, front),
         path=path, rel=rel, kind=kind, body=body, body_line=body_line,
         digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest(),
         title=values["title"], slug=values.get("slug") or slugify(values["title"]),
@@ -327,6 +330,15 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
         story=values.get("story"),
         meta={k: v for k, v in data.items() if str(k) not in KNOWN_FIELDS},
     )
+
+
+def _comma_tags(raw: Any, tags: tuple[str, ...], rel: str, front: str) -> tuple[Problem, ...]:
+    """A warning for ``tags: Go, Web, Security`` (one text), which is read as three topics."""
+    if not (isinstance(raw, str) and "," in raw):
+        return ()
+    line = key_lines(front).get("tags")
+    return (Problem(rel, line + 1 if line else None, f"`tags` is one text with commas; read as {len(tags)} topics: "
+                    + ", ".join(tags), f"write a list to say so: tags: [{', '.join(tags)}]", severity="warning"),)
 
 
 def front_matter_line(item: Briefing, key: str) -> int | None:

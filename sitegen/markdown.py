@@ -200,4 +200,4 @@ class BodyRenderer:
                 item.digest = hashlib.blake2b(f"{item.digest}|{item.asset_stamps}".encode(), digest_size=16).hexdigest()
         item.html = body.html
         item.summary = item.summary or body.first_paragraph
-        item.warnings = tuple(warnings)
+        item.warnings = (*item.warnings, *warnings)  # keep the front matter's own warnings

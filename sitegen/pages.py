@@ -17,6 +17,7 @@ from .errors import Problem, SiteError
 from .files import output_path_of
 from .stories import Stories, Story
 from .taxonomy import Author, Month, Taxonomy, Topic
+from .topics import alias_table
 
 
 @dataclass
@@ -77,6 +78,12 @@ class Link:
 
     name: str
     url: str
+    minor: bool = False
+    """A topic on fewer than ``topics_min_count`` briefings: no chip, no place on the hub."""
+
+
+CHIPS = 3
+"""Topic chips a card shows at most: the briefing's first topics worth following."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,11 @@ class Card:
     def author(self) -> Link | None:
         """The first author, for themes written when a briefing had only one."""
         return self.authors[0] if self.authors else None
+
+    @property
+    def chips(self) -> tuple[Link, ...]:
+        """The topic chips a card shows: at most ``CHIPS``, minor topics left out (their pages stay)."""
+        return tuple(topic for topic in self.topics if not topic.minor)[:CHIPS]
 
     @property
     def memo_key(self) -> str:
@@ -170,7 +182,7 @@ def make_site(config: SiteConfig, items: list[Briefing], built_at: datetime) -> 
         raise SiteError(problems)
     briefings = sorted((b for b in items if b.kind == "briefing"), key=lambda b: (b.date, b.slug), reverse=True)
     pages = sorted((b for b in items if b.kind == "page"), key=lambda b: b.slug)
-    taxonomy = Taxonomy(briefings, config.topics)
+    taxonomy = Taxonomy(briefings, config.topics, alias_table(config.topic_aliases), config.topics_min_count)
     cards = {b.rel: _card(b, taxonomy, built_at) for b in briefings}
     stories = Stories(briefings, config.story_gap, {slug: topic.name for slug, topic in taxonomy.topics.items()})
     return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=taxonomy, cards=cards,
@@ -178,7 +190,7 @@ def make_site(config: SiteConfig, items: list[Briefing], built_at: datetime) -> 
 
 
 def _link(item: Topic | Author | Month | Story) -> Link:
-    return Link(item.name, item.url)
+    return Link(item.name, item.url, minor=isinstance(item, Topic) and item.minor)
 
 
 def _card(briefing: Briefing, taxonomy: Taxonomy, built_at: datetime) -> Card:
@@ -275,7 +287,8 @@ def topic_pages(site: Site) -> list[Route]:
     """The topics index (A-Z and by size), then per topic its paginated list and its feed."""
     taxonomy = site.taxonomy
     planned = [Route("/topics/", "topics.html",
-                    {"by_name": taxonomy.topics_by_name, "by_size": taxonomy.topics_by_size},
+                    {"by_name": [t for t in taxonomy.topics_by_name if not t.minor],
+                     "by_size": [t for t in taxonomy.topics_by_size if not t.minor]},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for topic in taxonomy.topics.values():
         planned += listing(site, topic.briefings, topic.url, "topic.html",

@@ -17,7 +17,8 @@ from datetime import date
 from typing import ClassVar
 
 from .content import Briefing
-from .topics import slugify, topic_slug
+from .errors import Problem, SiteError
+from .topics import known_places, merge_spellings, name_key, slugify, topic_slug
 
 RELATED_LIMIT = 5
 RELATED_SPARE = 5
@@ -63,8 +64,11 @@ class Group:
         return first if first.isalpha() else "#"
 
 
+@dataclass(eq=False)
 class Topic(Group):
-    section = "topics"
+    section: ClassVar[str] = "topics"
+    minor: bool = False
+    """On fewer briefings than ``topics_min_count``: its page exists, but cards and the hub leave it out."""
 
     @property
     def feed_url(self) -> str:
@@ -115,7 +119,7 @@ class Year:
 
 
 def group_by(briefings: Sequence[Briefing], labels: Callable[[Briefing], Iterable[str]],
-             slug_of: Callable[[str], str], kind: type[Group],
+             slug_of: Callable[[str], str], kind: Callable[[str, str, list[Briefing]], Group],
              names: Mapping[str, str] | None = None) -> tuple[dict[str, Group], list[list[str]]]:
     """Groups by slug (in slug order) and, per briefing, the slugs of its groups in label order.
 
@@ -142,6 +146,24 @@ def group_by(briefings: Sequence[Briefing], labels: Callable[[Briefing], Iterabl
         chosen.setdefault(slug, label)
     groups = {slug: kind(slug, chosen[slug], members[slug]) for slug in sorted(members)}
     return groups, slugs_of
+
+
+def slug_clashes(briefings: Sequence[Briefing], labels: Callable[[Briefing], Iterable[str]]) -> list[Problem]:
+    """Two different topic names that would share one URL ("Go, Web" and "Go Web"): one error naming both files."""
+    seen: dict[str, tuple[str, str, str]] = {}  # slug -> (name key, name, file)
+    problems: list[Problem] = []
+    reported: set[tuple[str, str]] = set()
+    for briefing in briefings:
+        for label in labels(briefing):
+            slug, key = topic_slug(label), name_key(label)
+            first = seen.setdefault(slug, (key, label, briefing.rel))
+            if first[0] != key and (first[0], key) not in reported:
+                reported.add((first[0], key))
+                problems.append(Problem(
+                    briefing.rel, None, f"topic {label!r} would have the same URL /topics/{slug}/ as "
+                    f"topic {first[1]!r} in {first[2]}",
+                    "write the topic the same way in both files, or name them apart"))
+    return problems
 
 
 def archive(briefings: Sequence[Briefing]) -> list[Year]:
@@ -215,10 +237,21 @@ def _best(scores: dict[int, int], limit: int, timestamps: Sequence[float], when:
 class Taxonomy:
     """Topics, authors, archive and cross-links of one build, looked up by briefing."""
 
-    def __init__(self, briefings: Sequence[Briefing], declared_topics: Iterable[str] = ()) -> None:
-        """``briefings`` newest first; ``declared_topics`` (site.yml ``topics:``) name their topics."""
+    def __init__(self, briefings: Sequence[Briefing], declared_topics: Iterable[str] = (),
+                 aliases: Mapping[str, str] | None = None, min_count: int = 1) -> None:
+        """``briefings`` newest first; ``declared_topics`` (site.yml ``topics:``) name their topics;
+        ``aliases`` (spelling key → name, see :func:`~sitegen.topics.alias_table`) and the automatic
+        rules of :func:`~sitegen.topics.merge_spellings` put one subject under one topic; topics on
+        fewer than ``min_count`` briefings are ``minor``."""
         names = {topic_slug(name): name for name in declared_topics}
-        topics, topic_slugs = group_by(briefings, lambda b: b.tags, topic_slug, Topic, names)
+        shown = merge_spellings((tag for b in briefings for tag in b.tags), aliases, known_places())
+        tags_of: Callable[[Briefing], list[str]] = lambda b: [shown.get(tag, tag) for tag in b.tags]  # noqa: E731
+        problems = slug_clashes(briefings, tags_of)
+        if problems:
+            raise SiteError(problems)
+        topics, topic_slugs = group_by(
+            briefings, tags_of, topic_slug,
+            lambda slug, name, members: Topic(slug, name, members, len(members) < min_count), names)
         authors, author_slugs = group_by(briefings, lambda b: b.authors, slugify, Author)
         self.briefings = list(briefings)
         self.topics: dict[str, Topic] = topics  # type: ignore[assignment]
@@ -269,6 +302,11 @@ class Taxonomy:
     @property
     def months(self) -> list[Month]:
         return [month for year in self.years for month in year.months]
+
+    @property
+    def hub_topics(self) -> list[Topic]:
+        """The topics the hub lists: those on at least ``topics_min_count`` briefings."""
+        return [topic for topic in self.topics.values() if not topic.minor]
 
     @property
     def topics_by_name(self) -> list[Topic]:

@@ -21,9 +21,13 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+import yaml
 
 if TYPE_CHECKING:  # content and config use this module; only their types are needed here
     from .config import SiteConfig
@@ -37,7 +41,7 @@ _SYMBOLS = ((re.compile(r"(?<=\w)\+\+(?!\w)"), " plus plus "), (re.compile(r"(?<
 # Arabic vowel marks (tashkeel), Quranic annotation signs and the elongation stroke (tatweel):
 # they change how a word is voiced or drawn, never which word it is.
 ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
-_SPACING = re.compile(r"[\s_-]+")
+_KEY_TOKEN = re.compile(r"[^\W_]+|[#+&,]")
 
 
 def slugify(text: str, limit: int = SLUG_BYTES) -> str:
@@ -54,9 +58,101 @@ def topic_slug(tag: str, limit: int = SLUG_BYTES) -> str:
 
 
 def name_key(name: str) -> str:
-    """Two spellings of one name have one key: case, inner dots and apostrophes, and spacing do not count."""
-    text = _INNER_PUNCTUATION.sub("", unicodedata.normalize("NFC", str(name)).casefold())
-    return _SPACING.sub("-", ARABIC_MARKS.sub("", text)).strip("-")
+    """Two spellings of one name have one key: case, width, inner dots, quotes and spacing do not count.
+
+    Only letters, digits and the symbols that change a name (``#``, ``+``, ``&``, ``,``) do:
+    "U.S." is "US" and "＜b＞" is "<b>", but "AT&T" is not "AT T" and "Go, Web" is not "Go Web".
+    """
+    text = _INNER_PUNCTUATION.sub("", unicodedata.normalize("NFKC", str(name)).casefold())
+    return "-".join(_KEY_TOKEN.findall(ARABIC_MARKS.sub("", text)))
+
+
+def alias_table(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """site.yml ``topic_aliases: {Conservatives: [Tories, Tory]}`` as spelling key → the name shown."""
+    table: dict[str, str] = {}
+    for canonical, variants in aliases.items():
+        for variant in (canonical, *variants):
+            table[name_key(variant)] = canonical
+    return table
+
+
+@functools.cache
+def name_data(kind: str) -> Any:
+    """A YAML list shipped in ``sitegen/data`` (``aliases``: places and bodies with their other names)."""
+    text = (resources.files("sitegen") / "data" / f"{kind}.yml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def known_places() -> frozenset[str]:
+    """The places and bodies of ``sitegen/data/aliases.yml``: never folded into a longer name."""
+    return frozenset(name_data("aliases"))
+
+
+# --- one topic under one name -------------------------------------------------------------------------------------
+
+_PLACE_WORDS = frozenset({"north", "south", "east", "west", "new", "great", "upper", "lower", "central", "united",
+                          "northern", "southern", "eastern", "western"})
+
+
+def merge_spellings(labels: Iterable[str], aliases: Mapping[str, str] | None = None,
+                    places: Iterable[str] = ()) -> dict[str, str]:
+    """For each topic label (counted over every briefing), the label it is shown and linked under.
+
+    Three rules, applied in order, each only between labels that really occur:
+
+    * the site's alias table (``topic_aliases:`` in site.yml): ``Tories`` is ``Conservatives``;
+    * singular, plural and adjective forms: ``Conservative`` and ``Conservatives``, ``Tory`` and
+      ``Tories`` are one topic, under the form used most;
+    * a surname alone is the full name that ends with it when one full name clearly dominates
+      (``Blair`` is ``Tony Blair``), unless the word is a place (``Wales`` is not ``South Wales``).
+    """
+    aliases = aliases or {}
+    counts = Counter(labels)
+    mapped = {label: aliases.get(name_key(label), label) for label in counts}
+    weight: Counter[str] = Counter()
+    for label, count in counts.items():
+        weight[mapped[label]] += count
+    forms: dict[str, list[str]] = {}
+    for target in weight:
+        forms.setdefault(_stem(target), []).append(target)
+    for stem, group in forms.items():
+        if len(stem) >= 4 and len({name_key(target) for target in group}) > 1:
+            best = max(group, key=lambda target: (weight[target], target in aliases.values()))
+            for label, target in mapped.items():
+                if target in group:
+                    mapped[label] = best
+    protected = {name_key(place) for place in places} | {name_key(target) for target in aliases.values()}
+    return _fold_surnames(mapped, counts, protected)
+
+
+def _stem(label: str) -> str:
+    """The key of a label with its last word made singular: "Tories" → "tory", "Conservatives" → "conservative"."""
+    key = name_key(label)
+    for plural, singular in (("ies", "y"), ("sses", "ss"), ("shes", "sh"), ("ches", "ch"), ("xes", "x")):
+        if key.endswith(plural):
+            return key[: -len(plural)] + singular
+    return key[:-1] if key.endswith("s") and not key.endswith("ss") else key
+
+
+def _fold_surnames(mapped: dict[str, str], counts: Counter[str], protected: set[str]) -> dict[str, str]:
+    weight: Counter[str] = Counter()
+    for label, count in counts.items():
+        weight[mapped[label]] += count
+    by_last: dict[str, list[str]] = {}
+    for target in weight:
+        words = target.split()
+        if 2 <= len(words) <= 3 and all(word[:1].isupper() for word in words) \
+                and words[0].lower() not in _PLACE_WORDS:
+            by_last.setdefault(name_key(words[-1]), []).append(target)
+    folded: dict[str, str] = {}
+    for target in weight:
+        key = name_key(target)
+        owners = sorted(by_last.get(key, ()), key=lambda full: -weight[full])
+        if " " in target or not target[:1].isupper() or key in protected or not owners:
+            continue
+        if len(owners) == 1 or weight[owners[0]] >= 2 * weight[owners[1]]:
+            folded[target] = owners[0]
+    return {label: folded.get(target, target) for label, target in mapped.items()}
 
 
 def cap_slug(slug: str, limit: int = SLUG_BYTES) -> str:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sitegen.config import load_config
+from sitegen.content import load_file
+from sitegen.errors import SiteError
+from sitegen.pages import make_site
+from sitegen.taxonomy import Taxonomy
 from sitegen.topics import SLUG_BYTES, cap_slug, name_key, slugify, topic_slug
+
+from .helpers import run_sitegen, write
 
 
 def test_programming_languages_get_distinct_topic_slugs():
@@ -44,3 +55,68 @@ def test_any_text_gives_a_slug_within_the_byte_cap(text):
         assert len(slug.encode("utf-8")) <= SLUG_BYTES
         assert not slug.startswith("-") and not slug.endswith("-")
         assert "--" not in slug
+
+
+# --- topics in the model: one name per subject, clashes named, minor topics off cards -------------------------
+
+
+def site_with(tmp_path, files: dict[str, str], options: str = "") -> Path:
+    write(tmp_path / "site.yml", "title: Topics\ntimezone: UTC\n" + options)
+    for number, (name, tags) in enumerate(files.items()):
+        write(tmp_path / "content" / "briefings" / f"{name}.md",
+              f"---\ntitle: {name}\ndate: 2024-05-{number + 1:02d}T09:00:00+00:00\ntags: {tags}\n---\n\nText.\n")
+    return tmp_path
+
+
+def taxonomy_of(site: Path) -> Taxonomy:
+    config = load_config(site)
+    items = [load_file(path, config) for path in sorted((site / "content").rglob("*.md"))]
+    return make_site(config, items, datetime(2030, 1, 1, tzinfo=UTC)).taxonomy
+
+
+def test_case_only_spellings_merge_under_the_most_common_one(tmp_path):
+    site = site_with(tmp_path, {"a": "[Syria]", "b": "[syria]", "c": "[Syria]"}, "topics_min_count: 1\n")
+    [topic] = taxonomy_of(site).topics.values()
+    assert (topic.name, topic.count) == ("Syria", 3)
+
+
+def test_plural_and_surname_forms_join_one_topic_and_site_aliases_the_rest(tmp_path):
+    site = site_with(tmp_path, {"a": "[Tony Blair, Conservatives]", "b": "[Blair, Conservative]",
+                                "c": "[Tony Blair, Tories]"},
+                     "topics_min_count: 1\ntopic_aliases: {Conservatives: [Tories]}\n")
+    topics = taxonomy_of(site).topics
+    assert {slug: topic.count for slug, topic in topics.items()} == {"tony-blair": 3, "conservatives": 3}
+
+
+def test_two_names_sharing_a_slug_are_an_error_naming_both_files(tmp_path):
+    site = site_with(tmp_path, {"a": "[Go Web]", "b": "['Go, Web']"})
+    with pytest.raises(SiteError) as caught:
+        taxonomy_of(site)
+    [problem] = caught.value.problems
+    named = f"{problem.path} {problem.message}"
+    assert "content/briefings/a.md" in named and "content/briefings/b.md" in named
+    assert "/topics/go-web/" in problem.message
+
+
+def test_a_comma_separated_tags_text_is_split_with_a_warning(tmp_path):
+    site = site_with(tmp_path, {"a": "Go, Web, Security"}, "topics_min_count: 1\n")
+    config = load_config(site)
+    item = load_file(site / "content" / "briefings" / "a.md", config)
+    assert item.tags == ("Go", "Web", "Security")
+    [warning] = item.warnings
+    assert (warning.line, warning.severity) == (4, "warning") and "tags: [Go, Web, Security]" in warning.hint
+
+
+def test_minor_topics_keep_their_pages_but_leave_cards_and_the_hub(tmp_path):
+    files = {f"b{n}": "[Syria, Turkey, Russia, Iran]" for n in range(3)}
+    files["rare"] = "[Syria, Locusts, Turkey, Russia, Iran]"
+    site = site_with(tmp_path, files)
+    result = run_sitegen("build", "--no-search", "--site", site)
+    assert result.returncode == 0, result.stderr
+    public = site / "public"
+    assert (public / "topics" / "locusts" / "index.html").is_file()
+    hub = (public / "topics" / "index.html").read_text(encoding="utf-8")
+    assert "/topics/locusts/" not in hub and "/topics/syria/" in hub
+    home = (public / "index.html").read_text(encoding="utf-8")
+    assert "/topics/locusts/" not in home
+    assert "/topics/iran/" not in home  # the fourth topic: at most three chips per card

@@ -35,7 +35,7 @@ from ..content import PAGES_DIR, content_files, parse_briefing
 from ..errors import Problem, SiteError, display_path
 from ..files import briefing_file, check_size, write_atomically
 from ..markdown import shorten
-from ..topics import slugify
+from ..topics import alias_table, name_key, slugify
 from .bylines import role_labels
 from .formats import Article, Rules, parse_article
 from .language import detect
@@ -155,8 +155,19 @@ class _Run:
     picker: TagPicker
     writes: _Writes
     rules: Rules
+    aliases: dict[str, str] = field(default_factory=dict)
     by_source: dict[str, _Existing] = field(default_factory=dict)
     taken: dict[str, Path] = field(default_factory=dict)  # "YYYY/MM/slug" → the file that has that URL
+
+
+def _folder_tag(name: str) -> str:
+    """A folder name as a topic, capitalised like the names found in the text: ``business`` → ``Business``."""
+    return name[:1].upper() + name[1:] if name.islower() else name
+
+
+def _aliased(tags: list[str], aliases: dict[str, str]) -> list[str]:
+    """Tags under the names site.yml's ``topic_aliases`` gives them, each once."""
+    return list(dict.fromkeys(aliases.get(name_key(tag), tag) for tag in tags))
 
 
 def _rules(config: SiteConfig, options: ImportOptions) -> Rules:
@@ -223,7 +234,8 @@ def import_articles(config: SiteConfig, paths: list[Path], options: ImportOption
     """Import every raw file under ``paths`` into content/; never raises for one bad file."""
     files, problems = find_raw_files(config, paths, options.follow_links)
     report = ImportReport(problems=problems)
-    run = _Run(config, options, TagPicker(config.topics, config.max_tags), _Writes(), _rules(config, options))
+    run = _Run(config, options, TagPicker(config.topics, config.max_tags), _Writes(), _rules(config, options),
+               alias_table(config.topic_aliases))
     _index_content(run)
     try:
         with Progress("Importing", len(files)) as progress:
@@ -375,13 +387,13 @@ def _free_slug(run: _Run, article: Article, raw: Path, date: datetime, existing:
 def _front_matter(run: _Run, article: Article, raw: Path, source: str, sha256: str,
                   date: datetime, slug: str) -> dict[str, Any]:
     paragraphs = [" ".join(lines) for lines in article.paragraphs]
-    explicit = [*run.options.tags, *([raw.parent.name] if run.options.tag_from_folder else [])]
+    explicit = [*run.options.tags, *([_folder_tag(raw.parent.name)] if run.options.tag_from_folder else [])]
     front: dict[str, Any] = {"title": article.title, "date": date}
     language = run.options.lang or detect(" ".join([article.title, *paragraphs[:3]]), run.config.language)
     optional = {"authors": article.authors or ([run.options.author] if run.options.author else []),
                 "lang": language if language != run.config.language else "", "editor": article.editor,
                 "supervisor": article.supervisor, "masthead": article.other_roles,
-                "tags": run.picker.pick(article.title, paragraphs, explicit),
+                "tags": _aliased(run.picker.pick(article.title, paragraphs, explicit), run.aliases),
                 "summary": shorten(" ".join(paragraphs[0].split()))}
     front.update({key: value for key, value in optional.items() if value})
     front["slug"] = slug

@@ -27,7 +27,7 @@ from importlib import resources
 
 import yaml
 
-from ..topics import topic_pattern
+from ..topics import name_data, topic_pattern
 from ..yamlfile import Loader
 from .bylines import NAME_PARTICLES, PREFIXED_NAME
 
@@ -52,7 +52,7 @@ class Names:
 def load_names() -> Names:
     """Read the package's data files once per process."""
     data = resources.files("sitegen") / "data"
-    table = yaml.load((data / "aliases.yml").read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506 - safe loader
+    table = name_data("aliases")
     aliases: dict[str, str] = {}
     for canonical, variants in table.items():
         for variant in [canonical, *variants]:

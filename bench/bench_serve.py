@@ -100,6 +100,17 @@ class Preview:
             pass
         return event
 
+    def quiet(self, seconds: float = 5.0) -> None:
+        """Read events until none came for ``seconds``: every rebuild asked for has finished."""
+        self.events.settimeout(seconds)
+        try:
+            while True:
+                self.next_event()
+        except TimeoutError:
+            pass
+        finally:
+            self.events.settimeout(120)
+
     def last_rebuild_seconds(self, start: int, timeout: float = 30) -> float:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -164,7 +175,8 @@ def seen_at(tab: object, timeout: float = 60) -> float:
 def save_to_screen(preview: Preview, edited: Path, original: str, url: str, repeat: int,
                    spacing: float) -> tuple[list[float], int]:
     """Seconds from the write until an open Chromium tab shows the new sentence, without touching the tab,
-    saves ``spacing`` seconds apart; also how many of them reloaded the page rather than patching it."""
+    saves ``spacing`` seconds apart whether or not the previous rebuild has finished (as an author saves);
+    also how many of them reloaded the page rather than patching it."""
     from playwright.sync_api import sync_playwright
 
     seconds: list[float] = []
@@ -186,10 +198,9 @@ def save_to_screen(preview: Preview, edited: Path, original: str, url: str, repe
             started = time.time()
             edited.write_text(f"{original}\n{text}\n", encoding="utf-8")
             seconds.append(seen_at(tab) - started)
-            preview.build_done()
-            time.sleep(0.2)
-            reloads += tab.evaluate("window.benchNotReloaded !== true")
+            reloads += tab.evaluate("window.benchNotReloaded !== true")  # the next save does not wait for the build
         browser.close()
+    preview.quiet()  # let the last rebuild finish before the server stops
     return seconds, reloads
 
 

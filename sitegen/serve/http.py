@@ -42,6 +42,9 @@ MAX_HEAD_BYTES = 16 * 1024
 KEEPALIVE_SECONDS = 15.0
 CHUNK = 64 * 1024
 SEND_BUFFER = 256 * 1024
+BACKLOG = 4096
+"""Connections the kernel completes before the loop accepts them (asyncio's own default of 100 makes a
+burst of clients wait for SYN retries)."""
 
 
 class Site(Protocol):
@@ -310,7 +313,7 @@ class PreviewServer:
         try:
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self.socket.bind((host, port))
-            self.socket.listen(1024)
+            self.socket.listen(BACKLOG)
         except OSError:
             self.socket.close()
             raise
@@ -342,7 +345,7 @@ class PreviewServer:
         self.builds_changed = asyncio.Event()
         self._loop.add_signal_handler(signal.SIGTERM, self._stop.set)
         self.site.status.listen(lambda: self._notify_threadsafe())
-        server = await asyncio.start_server(self._connection, sock=self.socket)
+        server = await asyncio.start_server(self._connection, sock=self.socket, backlog=BACKLOG)
         async with server:
             await self._stop.wait()
             self.closing = True

@@ -74,6 +74,8 @@ class SiteConfig:
     topic_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """One topic's other spellings, shown and linked under its name: ``{Conservatives: [Tories, Tory]}``."""
     topics_min_count: int = 3
+    follow_links: bool = False
+    """Publish a static folder that is a symbolic link out of the site (with a warning naming it)."""
     """Topics on fewer briefings keep their page but stay off cards' chips and the topics hub."""
 
     @property
@@ -243,6 +245,7 @@ OPTIONS: dict[str, Option] = {
     "story_gap": Option(_positive_int, "story_gap: 14"),
     "topic_aliases": Option(_topic_aliases, "topic_aliases: {Conservatives: [Tories, Tory], Tony Blair: [Blair]}"),
     "topics_min_count": Option(_positive_int, "topics_min_count: 3"),
+    "follow_links": Option(check_bool, "follow_links: false"),
     "import": Option(_import_rules, "import: {date_order: dmy, roles: {editor: [Editor in Chief]}}"),
 }
 FIELDS = {"import": "import_rules"}  # options whose name is a Python keyword

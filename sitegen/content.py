@@ -18,7 +18,7 @@ from typing import Any
 from .config import SiteConfig, check_bool
 from .errors import Problem, SiteError, display_path
 from .files import briefing_url, check_size
-from .topics import slugify
+from .topics import SLUG_BYTES, cap_slug, slugify
 from .yamlfile import dump, key_lines, load_front_matter
 
 KNOWN_FIELDS = ("title", "date", "author", "authors", "editor", "supervisor", "tags", "summary", "slug", "draft",
@@ -269,6 +269,9 @@ def _slug(value: Any) -> str:
     slug = _text_field(value)
     if not SLUG_PATTERN.match(slug):
         raise ValueError("use lower-case letters, digits and hyphens only, e.g. slug: idlib-talks")
+    if len(slug.encode("utf-8")) > SLUG_BYTES:
+        raise ValueError(f"it is {len(slug.encode('utf-8'))} bytes long; a slug names a folder, so keep it to "
+                         f"{SLUG_BYTES} bytes, e.g. {cap_slug(slug)}")
     return slug
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from .assets import content_assets
 from .config import SiteConfig
 from .content import content_files
-from .errors import Problem
+from .errors import Problem, display_path
 from .render import static_dirs, template_dirs
 
 
@@ -79,7 +79,8 @@ def take_inventory(config: SiteConfig, scan_content: bool = True) -> Inventory:
                     template_files.append(found)
                     templates.setdefault(path.relative_to(folder).as_posix(), found)
     assets = {rel: found for rel, path in content_assets(config).items() if (found := _stat(path))}
-    return Inventory(content, problems, tuple(template_files), templates, static_files(config, assets), assets)
+    statics = static_files(config, assets, problems)
+    return Inventory(content, problems, tuple(template_files), templates, statics, assets)
 
 
 def statics_digest(statics: dict[str, SiteFile]) -> str:
@@ -88,18 +89,51 @@ def statics_digest(statics: dict[str, SiteFile]) -> str:
     return hashlib.blake2b(repr(stats).encode(), digest_size=16).hexdigest()
 
 
-def static_files(config: SiteConfig, assets: dict[str, SiteFile]) -> dict[str, SiteFile]:
-    """Files beside briefings, theme static files, then the site's own ``static/``; the most specific file wins."""
+def static_files(config: SiteConfig, assets: dict[str, SiteFile],
+                 problems: list[Problem] | None = None) -> dict[str, SiteFile]:
+    """Files beside briefings, theme static files, then the site's own ``static/``; the most specific file wins.
+
+    A static folder inside the site that is itself a symbolic link to elsewhere (``static ->
+    ~/.ssh``, ``themes/x -> /``) is not published unless site.yml says ``follow_links: true``;
+    either way a warning names it. The built-in theme's folder is the package's own.
+    """
     chosen: dict[str, SiteFile] = dict(assets)
     for folder in static_dirs(config):
         if folder.is_dir():
-            inside = folder.resolve()
+            inside = _allowed_root(config, folder, problems if problems is not None else [])
+            if inside is None:
+                continue
             for path in sorted(folder.rglob("*")):
                 # a symlink leading out of the static folder could publish any file on the machine
                 if (path.is_file() and not path.name.startswith(".") and path.resolve().is_relative_to(inside)
                         and (found := _stat(path))):
                     chosen[path.relative_to(folder).as_posix()] = found
     return chosen
+
+
+def _allowed_root(config: SiteConfig, folder: Path, problems: list[Problem]) -> Path | None:
+    """The folder whose files ``folder`` may publish, or None when it leads out of the site unasked."""
+    site = config.root.resolve()
+    declared = config.root / "themes" / config.theme / "static"
+    own = config.root / "static"
+    if folder == own:
+        place = own
+    elif declared.exists() and folder.resolve() == declared.resolve():
+        place = declared  # the site's theme, reached through links or not
+    else:
+        return folder.resolve()  # the built-in theme, inside the installed package
+    if folder.resolve().is_relative_to(site):
+        return folder.resolve()
+    rel = display_path(place, config.root)
+    if not config.follow_links:
+        problems.append(Problem(rel, None, f"leads outside the site (to {folder.resolve()}); its files are not published",
+                                "copy the files into the site, or set `follow_links: true` in site.yml",
+                                severity="warning"))
+        return None
+    problems.append(Problem(rel, None, f"leads outside the site (to {folder.resolve()}); published because "
+                            "site.yml says follow_links: true", "copy the files into the site to silence this",
+                            severity="warning"))
+    return folder.resolve()
 
 
 def _stat(path: Path) -> SiteFile | None:

@@ -236,8 +236,7 @@ def navigation(site: Site) -> list[Link]:
     Every page gets it in its own data, so adding an about page re-renders
     them all while templates never need the whole site.
     """
-    sections = [Link("Stories", "/stories/"), Link("Topics", "/topics/"), Link("Authors", "/authors/"),
-                Link("Archive", "/archive/")]
+    sections = [Link("Topics", "/topics/"), Link("Authors", "/authors/"), Link("Archive", "/archive/")]
     sections += [Link(page.title, page.url) for page in site.pages if page.slug == "about"]
     return sections
 

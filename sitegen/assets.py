@@ -28,7 +28,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .config import SiteConfig
-from .content import Briefing, ImageRef, front_matter_line, links_outside
+from .content import Document, ImageRef, front_matter_line, links_outside
 from .errors import Problem
 
 RESIZABLE = (".jpg", ".jpeg", ".png", ".webp")
@@ -272,7 +272,7 @@ def resolve_references(state: StateCore) -> None:
         for token in _walk(block.children):
             name = "src" if token.type == "image" else "href" if token.type == "link_open" else None
             reference = str(token.attrGet(name) or "") if name else ""
-            if not reference or token.attrGet("class") == "topic-link":
+            if name is None or not reference or token.attrGet("class") == "topic-link":
                 continue
             try:
                 found = assets.resolve(reference, image=token.type == "image")
@@ -327,7 +327,7 @@ def _attr(text: str) -> str:
 # --- the briefing's own picture ----------------------------------------------------------------
 
 
-def choose_image(item: Briefing, assets: BodyAssets) -> tuple[ImageRef | None, list[Problem]]:
+def choose_image(item: Document, assets: BodyAssets) -> tuple[ImageRef | None, list[Problem]]:
     """``image:`` (relative, a site path or a URL), else the body's first image; alt text is expected."""
     problems: list[Problem] = []
     if item.image_ref:
@@ -374,7 +374,7 @@ def stamps(files: dict[str, Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(found))
 
 
-def assets_unchanged(item: Briefing) -> bool:
+def assets_unchanged(item: Document) -> bool:
     """True when every file the cached body refers to is as it was when the body was rendered."""
     for path, mtime_ns, size in item.asset_stamps:
         try:

@@ -31,7 +31,7 @@ from . import __version__
 from .assets import image_variants
 from .cache import BuildCache, BuildState, CachedFile
 from .config import SiteConfig
-from .content import Briefing
+from .content import Content
 from .edits import PreviewModel, rerender_edited
 from .errors import Problem
 from .files import output_path_of
@@ -214,7 +214,7 @@ class Builder:
             del self.files[rel]
         return loaded
 
-    def _next_due(self, briefings: list[Briefing], now: datetime) -> datetime | None:
+    def _next_due(self, briefings: list[Content], now: datetime) -> datetime | None:
         if self.options.future:
             return None
         return min((b.date for b in briefings if b.date and b.date > now), default=None)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .content import Briefing
+from .content import Content
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class CachedFile:
 
     mtime_ns: int
     size: int
-    briefing: Briefing
+    briefing: Content
 
 
 @dataclass(frozen=True)

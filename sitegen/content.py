@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from .config import SiteConfig, check_bool
 from .errors import Problem, SiteError, display_path
@@ -21,8 +22,6 @@ from .files import briefing_url, check_size
 from .topics import SLUG_BYTES, cap_slug, slugify
 from .yamlfile import dump, key_lines, load_front_matter
 
-KNOWN_FIELDS = ("title", "date", "author", "authors", "editor", "supervisor", "tags", "summary", "slug", "draft",
-                "source", "aliases", "image", "image_alt", "story")
 FRONT_MATTER_EXAMPLE = "start the file with:\n---\ntitle: My briefing\ndate: 2024-05-01T09:30:00+02:00\n---"
 PAGES_DIR = "pages"
 EARLIEST = datetime(2, 1, 1)
@@ -44,36 +43,26 @@ class ImageRef:
     """Site path of a small variant for cards (the original when there is none)."""
 
 
-@dataclass
-class Briefing:
-    """One Markdown file of the archive, validated, its body rendered to ``html``."""
+@dataclass(kw_only=True)
+class Document:
+    """What every Markdown file of ``content/`` has once validated, its body rendered to ``html``."""
 
+    kind: ClassVar[str]
     path: Path
     rel: str
     title: str
     slug: str
-    date: datetime | None
     body: str
     body_line: int
-    kind: str = "briefing"
-    authors: tuple[str, ...] = ()
-    """Everyone credited, in front matter order (``authors:`` first, then ``author:``)."""
-    editor: str = ""
-    supervisor: str = ""
-    tags: tuple[str, ...] = ()
     summary: str = ""
     draft: bool = False
     source: Any = None
-    story: str | bool | None = None
-    """An editor's story name, False to keep the briefing out of every story, None to let detection decide."""
-    story_features: frozenset[str] | None = None
-    """What story detection compares (``stories.features``), computed once when the file is read."""
     meta: dict[str, Any] = field(default_factory=dict)
     html: str = ""
     digest: str = ""
-    """A hash of the file's text: equal digests mean equal briefings."""
+    """A hash of the file's text: equal digests mean equal documents."""
     aliases: tuple[str, ...] = ()
-    """Old site paths of this briefing (``aliases:``), each published as a redirect to ``url``."""
+    """Old site paths of this file (``aliases:``), each published as a redirect to ``url``."""
     image_ref: str = ""
     """``image:`` as written: a path relative to the file, a site path or a URL."""
     image_alt: str = ""
@@ -85,21 +74,58 @@ class Briefing:
     """What the author should know but that does not stop the build (shortcodes, missing alt text)."""
 
     @property
-    def author(self) -> str:
-        """The first credited author, for templates and tools that show only one name."""
-        return self.authors[0] if self.authors else ""
-
-    @property
     def memo_key(self) -> str:
         """Unique within a build: the file's path in the site."""
         return self.rel
 
-    @functools.cached_property
+    @property
     def url(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(kw_only=True)
+class Briefing(Document):
+    """One dated briefing of the archive: ``/briefings/YYYY/MM/<slug>/``."""
+
+    kind: ClassVar[str] = "briefing"
+    date: datetime
+    authors: tuple[str, ...] = ()
+    """Everyone credited, in front matter order (``authors:`` first, then ``author:``)."""
+    editor: str = ""
+    supervisor: str = ""
+    tags: tuple[str, ...] = ()
+    story: str | bool | None = None
+    """An editor's story name, False to keep the briefing out of every story, None to let detection decide."""
+    story_features: frozenset[str] | None = None
+    """What story detection compares (``stories.features``), computed once when the file is read."""
+
+    @property
+    def author(self) -> str:
+        """The first credited author, for templates and tools that show only one name."""
+        return self.authors[0] if self.authors else ""
+
+    @functools.cached_property
+    def url(self) -> str:  # type: ignore[override]
         """Site-relative pretty URL, stable for a given date and slug (both fixed once the file is read)."""
-        if self.kind == "page" or self.date is None:
-            return f"/{self.slug}/"
         return briefing_url(self.date, self.slug)
+
+
+@dataclass(kw_only=True)
+class Page(Document):
+    """A standalone page under ``content/pages/`` (``/about/``): no topics, no authors, a date only if given."""
+
+    kind: ClassVar[str] = "page"
+    date: datetime | None = None
+    updated: datetime
+    """When the page last changed: its ``date:``, else its file's modification time."""
+
+    @functools.cached_property
+    def url(self) -> str:  # type: ignore[override]
+        return f"/{self.slug}/"
+
+
+Content = Briefing | Page
+"""A content file once loaded: a dated briefing, or a standalone page."""
 
 
 def dump_front_matter(data: dict[str, Any], body: str) -> str:
@@ -284,7 +310,32 @@ def _story(value: Any) -> str | bool:
     return name
 
 
-def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "briefing") -> Briefing:
+def _plain(check: Callable[[Any], Any]) -> FieldCheck:
+    return lambda value, _config: check(value)
+
+
+FieldCheck = Callable[[Any, SiteConfig], Any]
+
+FIELDS: dict[str, FieldCheck] = {
+    "title": _plain(_text_field), "date": _date, "author": _plain(_names), "authors": _plain(_names),
+    "editor": _plain(_text_field), "supervisor": _plain(_text_field), "tags": _plain(_tags),
+    "summary": _plain(_text_field), "slug": _plain(_slug), "draft": _plain(check_bool),
+    "aliases": _plain(_aliases), "image": _plain(_text_field), "image_alt": _plain(_text_field),
+    "story": _plain(_story), "source": lambda value, _config: value,
+}
+"""Every front matter key sitegen reads, with its checker; declared once. Any other key reaches templates
+as ``page.meta``. A checker returns the clean value or raises ValueError with what to write instead."""
+KNOWN_FIELDS = tuple(FIELDS)
+
+
+def parse_briefing(path: Path, text: str, config: SiteConfig) -> Briefing:
+    """Validate a briefing's front matter; raise SiteError listing every field problem."""
+    item = parse_document(path, text, config, Briefing)
+    assert isinstance(item, Briefing)
+    return item
+
+
+def parse_document(path: Path, text: str, config: SiteConfig, kind: type[Briefing] | type[Page]) -> Briefing | Page:
     """Validate one file's front matter; raise SiteError listing every field problem."""
     rel = display_path(path, config.root)
     front, body, body_line = split_front_matter(text, rel)
@@ -296,14 +347,10 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
 
     problems: list[tuple[str, str, str]] = []
     values: dict[str, Any] = {}
-    checks = {"title": _text_field, "author": _names, "authors": _names, "editor": _text_field,
-              "supervisor": _text_field, "summary": _text_field, "tags": _tags,
-              "slug": _slug, "draft": check_bool, "aliases": _aliases, "story": _story,
-              "image": _text_field, "image_alt": _text_field, "date": lambda v: _date(v, config)}
-    for key, check in checks.items():
+    for key, check in FIELDS.items():
         if key in data and data[key] is not None:
             try:
-                values[key] = check(data[key])
+                values[key] = check(data[key], config)
             except ValueError as error:
                 problems.append((key, f"`{key}` is not valid: {_preview(data[key])}", str(error)))
     if len(values.get("tags", ())) > config.max_topics:
@@ -311,7 +358,7 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
                          "may have", "keep the few topics the briefing is about, or raise max_topics in site.yml"))
     if not values.get("title"):
         problems.append(("title", "missing `title`", "add a line such as `title: Talks on Idlib resume`"))
-    if kind == "briefing" and "date" not in values and data.get("date") is None:  # absent, or `date:` left empty
+    if kind is Briefing and "date" not in values and data.get("date") is None:  # absent, or `date:` left empty
         problems.append(("date", "missing `date`", "add a line such as `date: 2024-05-01T09:30:00+02:00`"))
     if "slug" not in values and values.get("title") and not slugify(values["title"]):
         problems.append(("title", "cannot make a URL slug from this title", "add `slug: some-words` to the front matter"))
@@ -321,18 +368,20 @@ def parse_briefing(path: Path, text: str, config: SiteConfig, kind: str = "brief
                    for key, message, hint in problems]
         raise SiteError(sorted(located, key=lambda p: p.line or 0))
 
-    return Briefing(
+    common: dict[str, Any] = dict(
+        path=path, rel=rel, body=body, body_line=body_line,
         warnings=_comma_tags(data.get("tags"), values.get("tags", ()), rel, front),
-        path=path, rel=rel, kind=kind, body=body, body_line=body_line,
         digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest(),
         title=values["title"], slug=values.get("slug") or slugify(values["title"]),
-        date=values.get("date"), authors=_credited(values), editor=values.get("editor", ""),
-        supervisor=values.get("supervisor", ""), tags=values.get("tags", ()),
         summary=values.get("summary", ""), draft=values.get("draft", False), source=data.get("source"),
         aliases=values.get("aliases", ()), image_ref=values.get("image", ""), image_alt=values.get("image_alt", ""),
-        story=values.get("story"),
-        meta={k: v for k, v in data.items() if str(k) not in KNOWN_FIELDS},
+        meta={k: v for k, v in data.items() if str(k) not in FIELDS},
     )
+    if kind is Page:
+        updated = values.get("date") or datetime.fromtimestamp(path.stat().st_mtime, config.tz).replace(microsecond=0)
+        return Page(**common, date=values.get("date"), updated=updated)
+    return Briefing(**common, date=values["date"], authors=_credited(values), editor=values.get("editor", ""),
+                    supervisor=values.get("supervisor", ""), tags=values.get("tags", ()), story=values.get("story"))
 
 
 def _comma_tags(raw: Any, tags: tuple[str, ...], rel: str, front: str) -> tuple[Problem, ...]:
@@ -344,7 +393,7 @@ def _comma_tags(raw: Any, tags: tuple[str, ...], rel: str, front: str) -> tuple[
                     + ", ".join(tags), f"write a list to say so: tags: [{', '.join(tags)}]", severity="warning"),)
 
 
-def front_matter_line(item: Briefing, key: str) -> int | None:
+def front_matter_line(item: Document, key: str) -> int | None:
     """The line of a front matter key in the item's file, looked up only when there is a problem to report."""
     try:
         # the text up to the closing ---, opening --- included, so lines count as in the file
@@ -353,9 +402,9 @@ def front_matter_line(item: Briefing, key: str) -> int | None:
         return None
 
 
-def load_file(path: Path, config: SiteConfig) -> Briefing:
-    """Read and validate one content file."""
+def load_file(path: Path, config: SiteConfig) -> Briefing | Page:
+    """Read and validate one content file: a standalone page under content/pages/, else a briefing."""
     rel = display_path(path, config.root)
     text = read_source(path, rel, config.max_file_size)
-    kind = "page" if path.relative_to(config.content_dir).parts[0] == PAGES_DIR else "briefing"
-    return parse_briefing(path, text, config, kind)
+    kind = Page if path.relative_to(config.content_dir).parts[0] == PAGES_DIR else Briefing
+    return parse_document(path, text, config, kind)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from .content import Briefing, is_content_file
+from .content import Briefing, Content, is_content_file
 from .errors import display_path
 from .load import load_briefings
 from .output import InPlacePublisher
@@ -37,7 +37,7 @@ class PreviewModel:
     env: jinja2.Environment
     _showing: dict[str, list[Route]] = field(default_factory=dict)
 
-    def showing(self, briefing: Briefing) -> list[Route]:
+    def showing(self, briefing: Content) -> list[Route]:
         """The routes a briefing appears on, from an index (by file) built on first use."""
         if not self._showing:
             for route in self.plan.routes:
@@ -46,9 +46,11 @@ class PreviewModel:
         return self._showing.get(briefing.rel, [])
 
 
-def shape(item: Briefing) -> tuple[Any, ...]:
-    """What decides where a briefing appears: a change here moves lists, neighbours, related links and stories."""
-    return (item.kind, item.date, item.slug, item.tags, item.authors, item.draft, story_inputs(item))
+def shape(item: Content) -> tuple[Any, ...]:
+    """What decides where a file appears: a change here moves lists, neighbours, related links and stories."""
+    if isinstance(item, Briefing):
+        return (item.kind, item.date, item.slug, item.tags, item.authors, item.draft, story_inputs(item))
+    return (item.kind, item.date, item.slug, item.draft)
 
 
 def rerender_edited(builder: Builder, changed: Sequence[Path],
@@ -65,7 +67,7 @@ def rerender_edited(builder: Builder, changed: Sequence[Path],
     facts = builder.last_template_facts
     if model is None or files is None or published is None or facts is None or not changed:
         return None
-    edits: list[tuple[str, Path, Briefing]] = []
+    edits: list[tuple[str, Path, Content]] = []
     for path in changed:
         rel = display_path(path, config.root)
         if rel not in files or not is_content_file(path, config.content_dir) or not path.is_file():
@@ -98,6 +100,6 @@ def rerender_edited(builder: Builder, changed: Sequence[Path],
                        rendered=rendered, reused=routes - rendered + reused)
 
 
-def _revise(old: Briefing, new: Briefing) -> None:
+def _revise(old: Content, new: Content) -> None:
     """Give the briefing object every planned route holds the edited text, so their contexts show it."""
     old.__dict__.update({k: v for k, v in new.__dict__.items() if k != "path"})

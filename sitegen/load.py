@@ -17,7 +17,7 @@ from pathlib import Path
 from .assets import assets_unchanged
 from .cache import CachedFile
 from .config import SiteConfig
-from .content import Briefing, content_files, is_content_file, links_outside, load_file
+from .content import Briefing, Content, content_files, is_content_file, links_outside, load_file
 from .errors import Problem, SiteError, display_path
 from .markdown import BodyRenderer
 from .story_detection import features
@@ -32,21 +32,22 @@ Cached = dict[str, CachedFile]
 class Loaded:
     """One load's outcome: the briefings, what was parsed afresh and which files are gone."""
 
-    briefings: list[Briefing]
+    briefings: list[Content]
     warnings: list[Problem]
     fresh: dict[str, CachedFile]
     present: set[str]
     removed: set[str] = field(default_factory=set)
 
 
-def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | SiteError]:
+def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Content | SiteError]:
     renderer = BodyRenderer(config.markdown, config)
-    results: list[Briefing | SiteError] = []
+    results: list[Content | SiteError] = []
     for path in paths:
         try:
             item = load_file(path, config)
-            renderer.render_item(item, topic_links(config, item.tags if item.kind == "briefing" else ()))
-            item.story_features = features(item)  # here, in the worker processes, and cached with the briefing
+            renderer.render_item(item, topic_links(config, item.tags if isinstance(item, Briefing) else ()))
+            if isinstance(item, Briefing):
+                item.story_features = features(item)  # here, in the worker processes, and cached with the briefing
             results.append(item)
         except SiteError as error:
             results.append(error)
@@ -55,7 +56,7 @@ def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | Si
     return results
 
 
-def parse_files(paths: Sequence[Path], config: SiteConfig) -> list[Briefing | SiteError]:
+def parse_files(paths: Sequence[Path], config: SiteConfig) -> list[Content | SiteError]:
     """Parse and render bodies, across processes for large batches."""
     parts = run_chunked(functools.partial(_parse_many, config=config), paths, "Reading")
     return [result for part in parts for result in part]
@@ -67,7 +68,7 @@ def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list
     if files is None:
         files, problems = content_files(config)
     cached = cached or {}
-    briefings: list[Briefing] = []
+    briefings: list[Content] = []
     stale: list[tuple[Path, str, int, int]] = []
     present: set[str] = set()
     for path in files:
@@ -113,8 +114,8 @@ def reload_changed(config: SiteConfig, cached: Cached, changed: Iterable[Path]) 
     return loaded
 
 
-def select(items: list[Briefing], drafts: bool, future: bool, now: datetime) -> list[Briefing]:
+def select(items: list[Content], drafts: bool, future: bool, now: datetime) -> list[Content]:
     """Leave out drafts and briefings dated in the future unless asked for."""
     return [b for b in items
             if (drafts or not b.draft)
-            and (future or b.date is None or b.date <= now)]
+            and (future or b.date is None or b.date <= now)]  # a page's date is optional

@@ -24,7 +24,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .assets import BodyAssets, choose_image, picture_renderer, resolve_references, stamps
 from .config import MarkdownOptions, SiteConfig
-from .content import Briefing
+from .content import Document
 from .errors import Problem, SiteError
 from .foreign import ForeignSyntax, drop_comments, find_foreign, is_filler, without_filler
 from .headings import TooManyHeadings, heading_attributes, make_anchor_rule
@@ -62,7 +62,7 @@ def make_parser(options: MarkdownOptions) -> MarkdownIt:
     md.core.ruler.push("anchors", make_anchor_rule(options.max_headings))
     md.core.ruler.push("topic_links", link_topics)
     md.core.ruler.push("assets", resolve_references)
-    md.add_render_rule("image", picture_renderer(md.renderer.rules["image"]))
+    md.add_render_rule("image", picture_renderer(md.renderer.rules["image"]))  # type: ignore[attr-defined]
     return md
 
 
@@ -175,7 +175,7 @@ class BodyRenderer:
         return RenderedBody(html=html, first_paragraph=shorten(first_paragraph(tokens)),
                             foreign=tuple(find_foreign(tokens)))
 
-    def render_item(self, item: Briefing, topic_links: TopicLinks = ()) -> None:
+    def render_item(self, item: Document, topic_links: TopicLinks = ()) -> None:
         """Fill in a briefing's HTML, summary, picture and warnings; a broken reference or a body over
         a cap is a SiteError at its line."""
         assets = (BodyAssets(item.path, self._config.content_dir, self._url)

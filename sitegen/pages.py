@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from .config import SiteConfig
-from .content import Briefing, front_matter_line
+from .content import Briefing, Content, Document, Page, front_matter_line
 from .errors import Problem, SiteError
 from .files import output_path_of
 from .stories import Stories, Story
@@ -27,7 +27,7 @@ class Route:
     url: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
-    shows: Sequence[Briefing] = ()
+    shows: Sequence[Document] = ()
     """Every briefing whose data appears on the page: an edit to one re-renders the page."""
     lastmod: datetime | None = None
     """When the page's content last changed; pages that have one are listed in the sitemap."""
@@ -156,7 +156,7 @@ class Site:
 
     config: SiteConfig
     briefings: list[Briefing]
-    pages: list[Briefing]
+    pages: list[Page]
     built_at: datetime
     taxonomy: Taxonomy
     cards: dict[str, Card]
@@ -167,9 +167,9 @@ class Site:
         return self.cards[briefing.rel]
 
 
-def make_site(config: SiteConfig, items: list[Briefing], built_at: datetime) -> Site:
+def make_site(config: SiteConfig, items: Sequence[Content], built_at: datetime) -> Site:
     """Order briefings, refuse two files that would claim the same URL, and build the taxonomy."""
-    claimed: dict[str, Briefing] = {}
+    claimed: dict[str, Content] = {}
     problems: list[Problem] = []
     for item in sorted(items, key=lambda b: b.rel):
         other = claimed.get(item.url)
@@ -180,8 +180,8 @@ def make_site(config: SiteConfig, items: list[Briefing], built_at: datetime) -> 
             claimed[item.url] = item
     if problems:
         raise SiteError(problems)
-    briefings = sorted((b for b in items if b.kind == "briefing"), key=lambda b: (b.date, b.slug), reverse=True)
-    pages = sorted((b for b in items if b.kind == "page"), key=lambda b: b.slug)
+    briefings = sorted((b for b in items if isinstance(b, Briefing)), key=lambda b: (b.date, b.slug), reverse=True)
+    pages = sorted((p for p in items if isinstance(p, Page)), key=lambda p: p.slug)
     taxonomy = Taxonomy(briefings, config.topics, alias_table(config.topic_aliases), config.topics_min_count)
     cards = {b.rel: _card(b, taxonomy, built_at) for b in briefings}
     stories = Stories(briefings, config.story_gap, {slug: topic.name for slug, topic in taxonomy.topics.items()})
@@ -277,9 +277,8 @@ def more_on(taxonomy: Taxonomy, briefing: Briefing, exclude: set[str]) -> list[M
     return sections
 
 
-def standalone_page(site: Site, page: Briefing) -> Route:
-    moment = page.date or datetime.fromtimestamp(page.path.stat().st_mtime, site.config.tz).replace(microsecond=0)
-    return Route(page.url, "page.html", {"page": page}, shows=[page], lastmod=moment)
+def standalone_page(site: Site, page: Page) -> Route:
+    return Route(page.url, "page.html", {"page": page}, shows=[page], lastmod=page.updated)
 
 
 def topic_pages(site: Site) -> list[Route]:
@@ -344,7 +343,7 @@ def alias_pages(site: Site, planned: Sequence[Route]) -> list[Route]:
 
 def _owner(page: Route) -> str:
     item = page.context.get("page")
-    return item.rel if isinstance(item, Briefing) else f"the page {page.url}"
+    return item.rel if isinstance(item, Document) else f"the page {page.url}"
 
 
 def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequence[Briefing]) -> Route:
@@ -401,5 +400,5 @@ def _newest(briefings: Sequence[Briefing]) -> datetime | None:
     return briefings[0].date if briefings else None
 
 
-def _unique(briefings: Iterable[Briefing]) -> list[Briefing]:
+def _unique(briefings: Iterable[Document]) -> list[Document]:
     return list({b.rel: b for b in briefings}.values())

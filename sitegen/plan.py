@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import meta
 
 from .config import SiteConfig
-from .content import Briefing
+from .content import Content, Document
 from .errors import Problem, SiteError
 from .inventory import Inventory
 from .pages import Route, Site, make_site, plan_routes
@@ -45,7 +45,7 @@ class Plan:
     fingerprints: dict[str, str]
 
 
-def plan(config: SiteConfig, briefings: list[Briefing], built_at: datetime, settings: str,
+def plan(config: SiteConfig, briefings: Sequence[Content], built_at: datetime, settings: str,
          facts_of: FactsOf) -> Plan:
     """Model the site, list its routes, refuse two routes writing one file, fingerprint every route."""
     site = make_site(config, briefings, built_at)
@@ -104,7 +104,7 @@ class Fingerprinter:
 
     def _compute(self, value: Any) -> bytes:
         of = self.of
-        if isinstance(value, Briefing):
+        if isinstance(value, Document):
             return f"{value.digest}|{value.url}|{value.draft}".encode()
         if isinstance(value, dict):
             data = b"".join(str(k).encode() + b"=" + of(v) + b";" for k, v in sorted(value.items(), key=_key_text))

@@ -1,8 +1,9 @@
 """Reading and validating ``site.yml`` into one typed :class:`SiteConfig`.
 
-Every option is declared once in ``OPTIONS`` with its type, default and an
-example. Validation reports each unknown key or wrong value with the line it
-stands on and what to write instead, all in one run.
+Every option is declared once, as a field of :class:`SiteConfig` with its type,
+default, checker and an example; the theme it names is checked here too.
+Validation reports each unknown key or wrong value with the line it stands on
+and what to write instead, all in one run.
 """
 
 from __future__ import annotations
@@ -44,60 +45,6 @@ class ImportRules:
 
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> masthead role labels
     date_order: str = "dmy"
-
-
-@dataclass(frozen=True)
-class SiteConfig:
-    """Everything ``site.yml`` says, with defaults filled in and values checked."""
-
-    root: Path
-    title: str = "Briefing archive"
-    description: str = ""
-    base_url: str = "/"
-    language: str = "en"
-    timezone: str = "UTC"
-    theme: str = "default"
-    output: str = "public"
-    paginate: int = 20
-    markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
-    topics: dict[str, list[str]] = field(default_factory=dict)
-    max_tags: int = 6
-    link_topics: bool = False
-    search: bool = True
-    max_file_size: int = 5 * 1024 * 1024
-    max_topics: int = 100
-    """Topics (``tags:``) one briefing may have: each gets a page, so a cap on what one file can demand."""
-    publisher: str = ""
-    story_gap: int = 14
-    """Days without a briefing that end a detected story."""
-    import_rules: ImportRules = field(default_factory=ImportRules)
-    topic_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """One topic's other spellings, shown and linked under its name: ``{Conservatives: [Tories, Tory]}``."""
-    topics_min_count: int = 3
-    follow_links: bool = False
-    """Publish a static folder that is a symbolic link out of the site (with a warning naming it)."""
-    """Topics on fewer briefings keep their page but stay off cards' chips and the topics hub."""
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
-    def base_path(self) -> str:
-        """The path part of ``base_url``, always starting and ending with ``/``."""
-        return urlsplit(self.base_url).path or "/"
-
-    @property
-    def output_dir(self) -> Path:
-        return (self.root / self.output).resolve()
-
-    @property
-    def content_dir(self) -> Path:
-        return self.root / "content"
-
-    @property
-    def seeds_dir(self) -> Path:
-        return self.root / "seeds"
 
 
 # --- value checkers: each returns the cleaned value or raises ValueError(hint) ---
@@ -192,8 +139,9 @@ def _markdown(value: Any) -> MarkdownOptions:
     unknown = set(map(str, value)) - set(known)
     if unknown:
         raise ValueError(f"unknown markdown option {sorted(unknown)[0]!r}; known: {', '.join(known)}")
-    return MarkdownOptions(**{k: _positive_int(v) if k.startswith("max_") else check_bool(v)
-                              for k, v in value.items()})
+    checked: dict[str, Any] = {str(k): _positive_int(v) if str(k).startswith("max_") else check_bool(v)
+                               for k, v in value.items()}
+    return MarkdownOptions(**checked)
 
 
 def _import_rules(value: Any) -> ImportRules:
@@ -221,34 +169,87 @@ def _topic_aliases(value: Any) -> dict[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class Option:
+    """How one site.yml option is checked, and an example to show when it is wrong."""
+
     check: Callable[[Any], Any]
     example: str
+    key: str = ""
+    """The name in site.yml when it differs from the field's (``import`` is a Python keyword)."""
 
 
-OPTIONS: dict[str, Option] = {
-    "title": Option(_string, "title: My briefing archive"),
-    "description": Option(_string, "description: Daily briefings on world affairs"),
-    "base_url": Option(_base_url, "base_url: https://example.org/briefings/"),
-    "language": Option(_string, "language: en"),
-    "timezone": Option(_timezone, "timezone: Africa/Cairo"),
-    "theme": Option(_theme, "theme: default"),
-    "output": Option(_output, "output: public"),
-    "paginate": Option(_positive_int, "paginate: 20"),
-    "markdown": Option(_markdown, "markdown: {html: false, typographer: false}"),
-    "topics": Option(_topics, "topics: {Syria: [Syria, Syrian, Idlib]}"),
-    "max_tags": Option(_positive_int, "max_tags: 6"),
-    "link_topics": Option(check_bool, "link_topics: false"),
-    "search": Option(check_bool, "search: true"),
-    "max_file_size": Option(_size, "max_file_size: 5 MB"),
-    "max_topics": Option(_positive_int, "max_topics: 100"),
-    "publisher": Option(_string, "publisher: The Briefing Desk"),
-    "story_gap": Option(_positive_int, "story_gap: 14"),
-    "topic_aliases": Option(_topic_aliases, "topic_aliases: {Conservatives: [Tories, Tory], Tony Blair: [Blair]}"),
-    "topics_min_count": Option(_positive_int, "topics_min_count: 3"),
-    "follow_links": Option(check_bool, "follow_links: false"),
-    "import": Option(_import_rules, "import: {date_order: dmy, roles: {editor: [Editor in Chief]}}"),
-}
-FIELDS = {"import": "import_rules"}  # options whose name is a Python keyword
+def option(default: Any, check: Callable[[Any], Any], example: str, factory: Callable[[], Any] | None = None,
+           key: str = "") -> Any:
+    """A site.yml option, declared once as a field of :class:`SiteConfig`: its default, checker and example."""
+    metadata = {"option": Option(check, example, key)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything ``site.yml`` says, with defaults filled in and values checked."""
+
+    root: Path
+    title: str = option("Briefing archive", _string, "title: My briefing archive")
+    description: str = option("", _string, "description: Daily briefings on world affairs")
+    base_url: str = option("/", _base_url, "base_url: https://example.org/briefings/")
+    language: str = option("en", _string, "language: en")
+    timezone: str = option("UTC", _timezone, "timezone: Africa/Cairo")
+    theme: str = option("default", _theme, "theme: default")
+    output: str = option("public", _output, "output: public")
+    paginate: int = option(20, _positive_int, "paginate: 20")
+    markdown: MarkdownOptions = option(None, _markdown, "markdown: {html: false, typographer: false}",  # noqa: RUF009
+                                       factory=MarkdownOptions)  # option() returns a dataclasses.field
+    topics: dict[str, list[str]] = option(None, _topics, "topics: {Syria: [Syria, Syrian, Idlib]}",  # noqa: RUF009
+                                          factory=dict)
+    max_tags: int = option(6, _positive_int, "max_tags: 6")
+    link_topics: bool = option(False, check_bool, "link_topics: false")
+    search: bool = option(True, check_bool, "search: true")
+    max_file_size: int = option(5 * 1024 * 1024, _size, "max_file_size: 5 MB")
+    max_topics: int = option(100, _positive_int, "max_topics: 100")
+    """Topics (``tags:``) one briefing may have: each gets a page, so a cap on what one file can demand."""
+    publisher: str = option("", _string, "publisher: The Briefing Desk")
+    story_gap: int = option(14, _positive_int, "story_gap: 14")
+    """Days without a briefing that end a detected story."""
+    import_rules: ImportRules = option(None, _import_rules,  # noqa: RUF009
+                                       "import: {date_order: dmy, roles: {editor: [Editor in Chief]}}",
+                                       factory=ImportRules, key="import")
+    topic_aliases: dict[str, tuple[str, ...]] = option(  # noqa: RUF009
+        None, _topic_aliases, "topic_aliases: {Conservatives: [Tories, Tory], Tony Blair: [Blair]}", factory=dict)
+    """One topic's other spellings, shown and linked under its name: ``{Conservatives: [Tories, Tory]}``."""
+    topics_min_count: int = option(3, _positive_int, "topics_min_count: 3")
+    """Topics on fewer briefings keep their page but stay off cards' chips and the topics hub."""
+    follow_links: bool = option(False, check_bool, "follow_links: false")
+    """Publish a static folder that is a symbolic link out of the site (with a warning naming it)."""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with ``/``."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.output).resolve()
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.root / "seeds"
+
+
+OPTIONS: dict[str, Option] = {f.metadata["option"].key or f.name: f.metadata["option"]
+                              for f in dataclasses.fields(SiteConfig) if "option" in f.metadata}
+"""Every site.yml option by its name there, read off :class:`SiteConfig`'s fields."""
+FIELD_OF = {name: f.name for f in dataclasses.fields(SiteConfig) if (name := f.metadata.get("option", Option(str, "")).key)}
+"""Options whose site.yml name is not their field's name."""
 
 
 def load_config(root: Path) -> SiteConfig:
@@ -280,10 +281,14 @@ def _validate(root: Path, data: dict, lines: dict[str, int]) -> SiteConfig:
             problems.append(Problem(CONFIG_NAME, lines.get(name), f"unknown option `{name}`", hint))
             continue
         try:
-            values[FIELDS.get(name, name)] = option.check(raw)
+            values[FIELD_OF.get(name, name)] = option.check(raw)
         except ValueError as error:
             problems.append(Problem(CONFIG_NAME, lines.get(name), f"`{name}` is not valid: {error}",
                                     f"for example `{option.example}`"))
+    theme = values.get("theme", "default")
+    if theme != "default" and not (root / "themes" / theme).is_dir():
+        problems.append(Problem(CONFIG_NAME, lines.get("theme"), f"theme `{theme}` not found in themes/",
+                                f"create themes/{theme}/templates/, or write `theme: default`"))
     if problems:
         raise SiteError(sorted(problems, key=lambda p: p.line or 0))
     return SiteConfig(root=root, **values)

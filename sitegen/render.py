@@ -21,9 +21,8 @@ import markupsafe
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .config import SiteConfig
-from .errors import Problem, SiteError, display_path
+from .errors import Problem, display_path
 from .topics import site_link
-from .yamlfile import key_lines
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -35,12 +34,8 @@ def builtin_theme_dir() -> Path:
 
 
 def theme_dirs(config: SiteConfig) -> list[Path]:
-    """Theme roots from most to least specific, without repeats."""
+    """Theme roots from most to least specific, without repeats (``load_config`` checked that the theme exists)."""
     candidates = [config.root / "themes" / config.theme, builtin_theme_dir()]
-    if config.theme != "default" and not candidates[0].is_dir():
-        line = key_lines((config.root / "site.yml").read_text(encoding="utf-8-sig")).get("theme")
-        raise SiteError([Problem("site.yml", line, f"theme `{config.theme}` not found in themes/",
-                                 f"create themes/{config.theme}/templates/, or write `theme: default`")])
     unique: list[Path] = []
     for path in candidates:
         if path.is_dir() and path.resolve() not in unique:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from sitegen.config import load_config
+from sitegen.config import FIELD_OF, OPTIONS, SiteConfig, load_config
 from sitegen.errors import SiteError
 
 from .helpers import write
@@ -78,3 +79,23 @@ def test_missing_site_yml_says_how_to_start(tmp_path):
 def test_size_limit_accepts_human_units(tmp_path):
     write(tmp_path / "site.yml", "max_file_size: 2 MB\n")
     assert load_config(tmp_path).max_file_size == 2 * 1024 * 1024
+
+
+def test_a_missing_theme_is_reported_when_site_yml_loads_with_its_line(tmp_path):
+    write(tmp_path / "site.yml", "title: T\ntheme: nowhere\n")
+    [problem] = problems_of(tmp_path)
+    assert (problem.path, problem.line) == ("site.yml", 2) and "theme `nowhere` not found" in problem.message
+    (tmp_path / "themes" / "nowhere").mkdir(parents=True)
+    assert load_config(tmp_path).theme == "nowhere"
+
+
+def test_every_option_is_one_declaration_whose_example_is_valid(tmp_path):
+    """Default, checker and example live together on SiteConfig's fields; each example passes its checker."""
+    names = [f.name for f in dataclasses.fields(SiteConfig) if f.name != "root"]
+    assert [FIELD_OF.get(name, name) for name in OPTIONS] == names
+    for name, option in OPTIONS.items():
+        write(tmp_path / "site.yml", option.example + "\n")
+        (tmp_path / "themes" / "default").mkdir(parents=True, exist_ok=True)
+        assert getattr(load_config(tmp_path), FIELD_OF.get(name, name)) is not None, name
+        with pytest.raises(ValueError):
+            option.check(object())

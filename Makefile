@@ -1,4 +1,5 @@
-# Everything a newcomer needs: `make serve` to preview the sample site, `make test` to run every test.
+# Everything a newcomer needs: `make serve` to preview the sample site, `make quick` while working
+# (lint and the fast tests, under a minute), `make test` to run every test.
 # The virtual environment is created on first use; nothing needs installing by hand.
 
 VENV    ?= .venv
@@ -7,7 +8,7 @@ SITEGEN := $(VENV)/bin/sitegen
 STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build serve test lint browsers vnu axe clean
+.PHONY: setup build serve test quick lint browsers vnu axe clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -38,6 +39,11 @@ axe:
 
 lint: setup
 	$(VENV)/bin/ruff check sitegen tests bench
+	$(VENV)/bin/mypy sitegen
+
+# The fast tests only: no headless browser, nothing marked slow (long builds, kill loops, load tests).
+quick: lint
+	$(PYTHON) -m pytest -q -m "not slow and not browser"
 
 test: setup browsers vnu axe lint build
 	$(SITEGEN) check

@@ -99,7 +99,7 @@ def find_pagefind() -> Path:
                                   "the pagefind-bin package, or build with --no-search")
         return path
     try:
-        import pagefind_bin
+        import pagefind_bin  # type: ignore[import-untyped]
     except ImportError:
         raise PagefindMissing("the pagefind-bin package is not installed in this Python environment") from None
     try:

@@ -99,7 +99,8 @@ def load_front_matter(text: str, path: str) -> Any:
     try:
         return yaml.load(text, Loader=FrontMatterLoader)  # noqa: S506 - a safe loader
     except AliasRefused as error:
-        raise SiteError([Problem(path, error.problem_mark.line + 2, "YAML anchors and aliases (&name, *name) are not "
+        line = error.problem_mark.line + 2 if error.problem_mark else None
+        raise SiteError([Problem(path, line, "YAML anchors and aliases (&name, *name) are not "
                                  "allowed in front matter", "write the value out in full where it is used")]) from None
     except yaml.YAMLError as error:
         raise SiteError([yaml_problem(path, error, line_offset=1)]) from None

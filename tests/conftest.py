@@ -1,4 +1,4 @@
-"""Shared fixtures: a real site folder on disk for each test."""
+"""Shared fixtures (a real site folder, the generated archive, Chromium, a static server) and which tests are quick."""
 
 from __future__ import annotations
 
@@ -10,7 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from .archive import built_archive
 from .helpers import CHROMIUM, CHROMIUM_ARGS, write
+
+QUICK_MODULES = frozenset({
+    "test_changes", "test_config", "test_content", "test_incremental", "test_markdown", "test_properties",
+    "test_sandbox", "test_taxonomy", "test_topics",
+})
+"""Modules of small, in-process tests: ``make quick`` runs these (lint plus these in under a minute).
+Every other module builds whole sites through the command, drives a server or a browser, or checks a
+large archive, so its tests are marked ``slow``; a new module is slow until it is listed here."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem not in QUICK_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -24,6 +39,13 @@ def site(tmp_path: Path) -> Path:
     """)
     (root / "content").mkdir()
     return root
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory: pytest.TempPathFactory):
+    """The generated archive (tests/archive.py), built once per test session and shared read-only;
+    a module that needs another archive defines its own ``archive`` fixture."""
+    return built_archive(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from html.parser import HTMLParser
 
-import pytest
-
 from sitegen import pages as pages_module
 from sitegen.build import BuildOptions, build_site
 from sitegen.check import check_output
@@ -19,16 +17,11 @@ from sitegen.load import load_briefings, select
 from sitegen.pages import make_site, plan_routes
 from sitegen.taxonomy import RELATED_WINDOW
 
-from .archive import BASE_PATH, BASE_URL, HOSTILE_TITLE, PER_PAGE, built_archive
+from .archive import BASE_PATH, BASE_URL, HOSTILE_TITLE, PER_PAGE
 from .helpers import briefing, run_sitegen, write
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-
-
-@pytest.fixture(scope="session")
-def archive(tmp_path_factory):
-    return built_archive(tmp_path_factory)
 
 
 class Links(HTMLParser):

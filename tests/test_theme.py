@@ -16,16 +16,11 @@ import pytest
 from sitegen.build import BuildOptions, build_site
 from sitegen.config import load_config
 
-from .archive import BASE_PATH, HOSTILE_TITLE, built_archive
+from .archive import BASE_PATH, HOSTILE_TITLE
 from .helpers import REPO
 
 VNU = REPO / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def archive(tmp_path_factory):
-    return built_archive(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -134,7 +134,7 @@ class _Writes:
     def failures(self) -> list[tuple[Change, BaseException]]:
         """Wait for every write; the ones that failed, with why."""
         self._pool.shutdown(wait=True)
-        return [(change, job.exception()) for change, job in self._jobs if job.exception() is not None]
+        return [(change, error) for change, job in self._jobs if (error := job.exception()) is not None]
 
     def cancel(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -250,9 +250,9 @@ def import_articles(config: SiteConfig, paths: list[Path], options: ImportOption
     except BaseException:
         run.writes.cancel()
         raise
-    for change, error in run.writes.failures():
+    for change, failure in run.writes.failures():
         _forget(report, change)
-        report.problems.append(_os_problem(change.source, error))
+        report.problems.append(_os_problem(change.source, failure))
     return report
 
 

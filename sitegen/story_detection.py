@@ -280,12 +280,12 @@ class _Detector:
             bucket = members.get(feature)
             if not bucket:
                 continue
-            near = set()
+            near: set[_Thread] = set()
             for other in reversed(bucket[-CANDIDATES_PER_FEATURE:]):
                 if stamps[other] < since:
                     break
                 thread = threads[other]
-                near.add(thread if thread.merged is None else thread.root())  # type: ignore[union-attr]
+                near.add(thread if thread.merged is None else thread.root())  # type: ignore[union-attr,arg-type]
             for thread in near:
                 hits[thread] = count(thread, 0) + 1
         return [thread for thread, shared in hits.items() if shared >= MIN_SHARED]

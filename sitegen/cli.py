@@ -148,7 +148,7 @@ def cmd_new(args: argparse.Namespace) -> int:
               f"    hint: {'try --slug ' + suggestion if suggestion else 'write e.g. --slug idlib-talks'}",
               file=sys.stderr)
         return EXIT_USAGE
-    slug = args.slug or slugify(args.title)
+    slug = args.slug or slugify(args.title, ascii=config.slugs == "ascii")
     if not slug:
         print("error: cannot make a file name from this title; pass --slug some-words", file=sys.stderr)
         return EXIT_USAGE

@@ -160,6 +160,12 @@ def _import_rules(value: Any) -> ImportRules:
                         for name, labels in roles.items()}, order)
 
 
+def _slug_style(value: Any) -> str:
+    if value not in ("unicode", "ascii"):
+        raise ValueError("write unicode (letters of every script kept, the default) or ascii (transliterated)")
+    return str(value)
+
+
 def _topic_aliases(value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict) or not all(isinstance(v, (list, str)) for v in value.values()):
         raise ValueError("map each topic's name to its other spellings, e.g. topic_aliases: {Conservatives: [Tories]}")
@@ -222,6 +228,8 @@ class SiteConfig:
     """Topics on fewer briefings keep their page but stay off cards' chips and the topics hub."""
     follow_links: bool = option(False, check_bool, "follow_links: false")
     """Publish a static folder that is a symbolic link out of the site (with a warning naming it)."""
+    slugs: str = option("unicode", _slug_style, "slugs: unicode")
+    """``unicode`` keeps each script's letters in URLs; ``ascii`` transliterates them (مفاوضات → mfwdt)."""
 
     @property
     def tz(self) -> ZoneInfo:

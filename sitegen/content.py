@@ -360,7 +360,8 @@ def parse_document(path: Path, text: str, config: SiteConfig, kind: type[Briefin
         problems.append(("title", "missing `title`", "add a line such as `title: Talks on Idlib resume`"))
     if kind is Briefing and "date" not in values and data.get("date") is None:  # absent, or `date:` left empty
         problems.append(("date", "missing `date`", "add a line such as `date: 2024-05-01T09:30:00+02:00`"))
-    if "slug" not in values and values.get("title") and not slugify(values["title"]):
+    ascii = config.slugs == "ascii"
+    if "slug" not in values and values.get("title") and not slugify(values["title"], ascii=ascii):
         problems.append(("title", "cannot make a URL slug from this title", "add `slug: some-words` to the front matter"))
     if problems:
         lines = key_lines(front)
@@ -372,7 +373,7 @@ def parse_document(path: Path, text: str, config: SiteConfig, kind: type[Briefin
         path=path, rel=rel, body=body, body_line=body_line,
         warnings=_comma_tags(data.get("tags"), values.get("tags", ()), rel, front),
         digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest(),
-        title=values["title"], slug=values.get("slug") or slugify(values["title"]),
+        title=values["title"], slug=values.get("slug") or slugify(values["title"], ascii=ascii),
         summary=values.get("summary", ""), draft=values.get("draft", False), source=data.get("source"),
         aliases=values.get("aliases", ()), image_ref=values.get("image", ""), image_alt=values.get("image_alt", ""),
         meta={k: v for k, v in data.items() if str(k) not in FIELDS},

@@ -182,7 +182,8 @@ def make_site(config: SiteConfig, items: Sequence[Content], built_at: datetime) 
         raise SiteError(problems)
     briefings = sorted((b for b in items if isinstance(b, Briefing)), key=lambda b: (b.date, b.slug), reverse=True)
     pages = sorted((p for p in items if isinstance(p, Page)), key=lambda p: p.slug)
-    taxonomy = Taxonomy(briefings, config.topics, alias_table(config.topic_aliases), config.topics_min_count)
+    taxonomy = Taxonomy(briefings, config.topics, alias_table(config.topic_aliases), config.topics_min_count,
+                        ascii_slugs=config.slugs == "ascii")
     cards = {b.rel: _card(b, taxonomy, built_at) for b in briefings}
     stories = Stories(briefings, config.story_gap, {slug: topic.name for slug, topic in taxonomy.topics.items()})
     return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=taxonomy, cards=cards,

@@ -8,6 +8,7 @@ become one topic with one page instead of one page overwriting the other.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections import Counter
@@ -148,14 +149,15 @@ def group_by(briefings: Sequence[Briefing], labels: Callable[[Briefing], Iterabl
     return groups, slugs_of
 
 
-def slug_clashes(briefings: Sequence[Briefing], labels: Callable[[Briefing], Iterable[str]]) -> list[Problem]:
+def slug_clashes(briefings: Sequence[Briefing], labels: Callable[[Briefing], Iterable[str]],
+                 slug_of: Callable[[str], str] = topic_slug) -> list[Problem]:
     """Two different topic names that would share one URL ("Go, Web" and "Go Web"): one error naming both files."""
     seen: dict[str, tuple[str, str, str]] = {}  # slug -> (name key, name, file)
     problems: list[Problem] = []
     reported: set[tuple[str, str]] = set()
     for briefing in briefings:
         for label in labels(briefing):
-            slug, key = topic_slug(label), name_key(label)
+            slug, key = slug_of(label), name_key(label)
             first = seen.setdefault(slug, (key, label, briefing.rel))
             if first[0] != key and (first[0], key) not in reported:
                 reported.add((first[0], key))
@@ -238,21 +240,23 @@ class Taxonomy:
     """Topics, authors, archive and cross-links of one build, looked up by briefing."""
 
     def __init__(self, briefings: Sequence[Briefing], declared_topics: Iterable[str] = (),
-                 aliases: Mapping[str, str] | None = None, min_count: int = 1) -> None:
+                 aliases: Mapping[str, str] | None = None, min_count: int = 1, ascii_slugs: bool = False) -> None:
         """``briefings`` newest first; ``declared_topics`` (site.yml ``topics:``) name their topics;
         ``aliases`` (spelling key → name, see :func:`~sitegen.topics.alias_table`) and the automatic
         rules of :func:`~sitegen.topics.merge_spellings` put one subject under one topic; topics on
-        fewer than ``min_count`` briefings are ``minor``."""
-        names = {topic_slug(name): name for name in declared_topics}
+        fewer than ``min_count`` briefings are ``minor``; ``ascii_slugs`` transliterates slugs."""
+        slug_of = functools.partial(topic_slug, ascii=ascii_slugs)
+        names = {slug_of(name): name for name in declared_topics}
         shown = merge_spellings((tag for b in briefings for tag in b.tags), aliases, known_places())
         tags_of: Callable[[Briefing], list[str]] = lambda b: [shown.get(tag, tag) for tag in b.tags]  # noqa: E731
-        problems = slug_clashes(briefings, tags_of)
+        problems = slug_clashes(briefings, tags_of, slug_of)
         if problems:
             raise SiteError(problems)
         topics, topic_slugs = group_by(
-            briefings, tags_of, topic_slug,
+            briefings, tags_of, slug_of,
             lambda slug, name, members: Topic(slug, name, members, len(members) < min_count), names)
-        authors, author_slugs = group_by(briefings, lambda b: b.authors, slugify, Author)
+        authors, author_slugs = group_by(briefings, lambda b: b.authors,
+                                         functools.partial(slugify, ascii=ascii_slugs), Author)
         self.briefings = list(briefings)
         self.topics: dict[str, Topic] = topics  # type: ignore[assignment]
         self.authors: dict[str, Author] = authors  # type: ignore[assignment]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import yaml
+from anyascii import anyascii
 
 if TYPE_CHECKING:  # content and config use this module; only their types are needed here
     from .config import SiteConfig
@@ -44,17 +45,19 @@ ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-
 _KEY_TOKEN = re.compile(r"[^\W_]+|[#+&,]")
 
 
-def slugify(text: str, limit: int = SLUG_BYTES) -> str:
-    """Lower-case words joined by hyphens; accents on Latin letters dropped, other scripts kept whole."""
-    return _join_words(_words(drop_latin_accents(str(text))), limit)
+def slugify(text: str, limit: int = SLUG_BYTES, ascii: bool = False) -> str:
+    """Lower-case words joined by hyphens; accents on Latin letters dropped, other scripts kept whole
+    (or, with ``ascii``, the site option ``slugs: ascii``, transliterated into Latin letters)."""
+    text = drop_latin_accents(str(text))
+    return _join_words(_words(anyascii(text) if ascii else text), limit)
 
 
-def topic_slug(tag: str, limit: int = SLUG_BYTES) -> str:
-    """A topic's slug: "U.S." and "US" agree; "C#", "C++" and "C" do not; accents stay."""
+def topic_slug(tag: str, limit: int = SLUG_BYTES, ascii: bool = False) -> str:
+    """A topic's slug: "U.S." and "US" agree; "C#", "C++" and "C" do not; accents stay (unless ``ascii``)."""
     text = _INNER_PUNCTUATION.sub("", unicodedata.normalize("NFC", str(tag)))
     for pattern, word in _SYMBOLS:
         text = pattern.sub(word, text)
-    return _join_words(_words(text), limit)
+    return _join_words(_words(anyascii(text) if ascii else text), limit)
 
 
 def name_key(name: str) -> str:
@@ -211,10 +214,11 @@ def topic_links(config: SiteConfig, tags: Sequence[str]) -> list[tuple[re.Patter
     """
     if not config.link_topics:
         return []
-    declared = {topic_slug(name): (name, *words) for name, words in config.topics.items()}
+    ascii = config.slugs == "ascii"
+    declared = {topic_slug(name, ascii=ascii): (name, *words) for name, words in config.topics.items()}
     links = []
-    for slug in dict.fromkeys(topic_slug(tag) for tag in tags):
-        words = tuple(tag for tag in tags if topic_slug(tag) == slug) + declared.get(slug, ())
+    for slug in dict.fromkeys(topic_slug(tag, ascii=ascii) for tag in tags):
+        words = tuple(tag for tag in tags if topic_slug(tag, ascii=ascii) == slug) + declared.get(slug, ())
         links.append((_words_pattern(words), site_link(config.base_path, topic_path(slug))))
     return links
 

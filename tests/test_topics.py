@@ -120,3 +120,17 @@ def test_minor_topics_keep_their_pages_but_leave_cards_and_the_hub(tmp_path):
     home = (public / "index.html").read_text(encoding="utf-8")
     assert "/topics/locusts/" not in home
     assert "/topics/iran/" not in home  # the fourth topic: at most three chips per card
+
+
+def test_a_site_may_choose_transliterated_slugs(tmp_path):
+    assert slugify("مفاوضات إدلب", ascii=True) == "mfwdt-dlb"
+    assert topic_slug("Gö", ascii=True) == "go" and topic_slug("C#", ascii=True) == "c-sharp"
+    site = site_with(tmp_path, {"a": "[سوريا, Syria]", "b": "[سوريا, Syria]", "c": "[سوريا, Syria]"},
+                     "slugs: ascii\n")
+    (tmp_path / "content" / "briefings" / "a.md").write_text(
+        "---\ntitle: مفاوضات عسكرية حول إدلب\ndate: 2024-05-01T09:00:00+00:00\ntags: [سوريا]\n---\n\nنص.\n",
+        encoding="utf-8")
+    result = run_sitegen("build", "--no-search", "--site", site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "public" / "briefings" / "2024" / "05" / "mfwdt-skryh-hwl-dlb" / "index.html").is_file()
+    assert (site / "public" / "topics" / "swry" / "index.html").is_file()

@@ -370,7 +370,8 @@ def _date(run: _Run, article: Article, existing: _Existing | None) -> datetime:
 
 def _free_slug(run: _Run, article: Article, raw: Path, date: datetime, existing: _Existing | None) -> str:
     """The title's slug, or the first ``-2``, ``-3``… that no other briefing uses in that month."""
-    base = slugify(article.title) or slugify(raw.stem) or "briefing"
+    ascii = run.config.slugs == "ascii"
+    base = slugify(article.title, ascii=ascii) or slugify(raw.stem, ascii=ascii) or "briefing"
     own = existing.path if existing else None
     candidates = itertools.chain([base], (f"{base}-{n}" for n in range(2, 10_000)))
     if existing and re.fullmatch(rf"{re.escape(base)}(-\d+)?", existing.slug):

@@ -13,6 +13,7 @@ Arabic newspapers are built in, and a site adds its own in site.yml
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -126,13 +127,27 @@ def role_labels(site_roles: Mapping[str, Sequence[str]]) -> list[tuple[str, str]
     return sorted(labels.items(), key=lambda item: -len(item[0]))
 
 
+@functools.lru_cache(maxsize=16)
+def _field_of(labels: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The labels as a lookup table (the import's labels are one tuple, so this is built once)."""
+    return dict(labels)
+
+
+@functools.lru_cache(maxsize=16)
+def _first_words(labels: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """The first word of every label: a line starting with any other word is no masthead line."""
+    return frozenset(label.split(" ", 1)[0] for label, _ in labels)
+
+
 def split_role(line: str, labels: Sequence[tuple[str, str]]) -> tuple[str, str, str] | None:
     """(role as written, field, name) for a masthead line such as ``Rédacteur en chef Jean Dupont``."""
     words = line.split()
+    if not words or fold(words[0].rstrip(":")) not in _first_words(labels):
+        return None
     for count in range(min(len(words) - 1, 6), 0, -1):
         role = " ".join(words[:count]).rstrip(":")
         folded = fold(role)
-        field = next((field for label, field in labels if label == folded), None)
+        field = _field_of(labels).get(folded)
         if field is None:
             continue
         name = [word for word in words[count:] if word != ":"]

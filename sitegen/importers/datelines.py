@@ -50,6 +50,7 @@ _TIME = re.compile(r"""
 _NUMERIC = re.compile(r"^(?P<a>\d{1,4})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})$")
 _SEPARATORS = re.compile(r"(?:\s*(?:[|,@–—-]|\b(?:at|à|a)\b|الساعة|،)\s*)+$", re.IGNORECASE)
 _TOKEN = re.compile(r"\d+(?:er|st|nd|rd|th|e)?|[^\W\d_][\w'’.]*", re.IGNORECASE)
+_ANY_DIGIT = re.compile(r"\d")
 _FILLERS = frozenset({"the", "of", "on", "le", "du", "يوم", "الموافق", "في"})
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _ALEF = str.maketrans("أإآٱى", "اااا" + "ي")
@@ -117,6 +118,8 @@ def _lookup(word: str, table: dict[str, int]) -> int | None:
 
 def to_ascii_digits(text: str) -> str:
     """Arabic-Indic (١٤), Persian (۱۴) and any other decimal digits as 0-9."""
+    if text.isascii():
+        return text
     return "".join(str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
                    for char in text)
 
@@ -128,6 +131,8 @@ def normalise(line: str) -> str:
 
 def looks_like_dateline(line: str, languages: tuple[str, ...] = ()) -> bool:
     """Whether a line is meant as a dateline (a year and a date-ish word or number), even if unreadable."""
+    if not _ANY_DIGIT.search(line):  # every dateline has a number: most titles and paragraphs stop here
+        return False
     text = normalise(line)
     if not text or len(text) > MAX_LENGTH:
         return False
@@ -156,6 +161,8 @@ def maybe_dateline(line: str, languages: tuple[str, ...] = ()) -> bool:
     under a title it is meant as the date, so it is refused if unreadable rather than published as text."""
     if looks_like_dateline(line, languages):
         return True
+    if len(line) > 40 or not _ANY_DIGIT.search(line):
+        return False
     tokens = _TOKEN.findall(normalise(line))
     numbers = [token for token in tokens if token[0].isdigit()]
     return len(line) <= 40 and len(tokens) <= 5 and len(numbers) >= 2 and len(tokens) - len(numbers) <= 2

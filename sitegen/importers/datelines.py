@@ -30,8 +30,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
-from babel import Locale
-
 from ..topics import ARABIC_MARKS, drop_latin_accents
 
 DATE_ORDERS = ("dmy", "mdy")
@@ -85,7 +83,12 @@ def fold(word: str) -> str:
 
 @functools.cache
 def names(languages: tuple[str, ...] = ()) -> _Names:
-    """Month, weekday and am/pm names of LOCALES plus the site's languages, from Babel's CLDR data."""
+    """Month, weekday and am/pm names of LOCALES plus the site's languages, from Babel's CLDR data.
+
+    Babel is imported here, not at the top: an import run whose files have no dateline to read
+    (or that finds nothing new) never pays for loading it.
+    """
+    from babel import Locale
     months: dict[str, int] = {}
     weekdays: dict[str, int] = {}
     am: set[str] = {"am", "a m"}

@@ -57,46 +57,39 @@ def seed(site: Path, name: str, text: str) -> Path:
 # --- the three mastheads -------------------------------------------------------------------------------------
 
 
-def test_english_masthead_with_two_authors(site):
-    shutil.copy(WIRE / "en-masthead.txt", site / "seeds.txt")
-    report = run_import(site, site / "seeds.txt")
-    assert report.ok, report.problems
-    [item] = fields(site)
-    assert item["title"] == "Cairo Metro Line Three Opens Its Final Stretch to Passengers"
-    assert item["date"].isoformat() == "2026-11-12T09:15:00+02:00"
-    assert item["authors"] == ["Kori Schulman", "Christian Wolmar"]
-    assert (item["supervisor"], item["editor"]) == ("Elham AbolFateh", "Mohamed Wadie")
-    assert item["summary"].startswith("The last section of Cairo Metro")
-    assert "lang" not in item
-
-
-def test_french_masthead_is_read_not_published_as_the_title(site):
-    (site / "seeds").mkdir()
-    shutil.copy(WIRE / "fr-masthead.txt", site / "seeds" / "fr.txt")
+def import_fixture(site: Path, name: str) -> dict:
+    """One wire fixture imported from seeds/, as `make build` would; its front matter (and body, path)."""
+    (site / "seeds").mkdir(exist_ok=True)
+    shutil.copy(WIRE / name, site / "seeds" / name)
     report = run_import(site)
     assert report.ok, report.problems
     [item] = fields(site)
-    assert item["title"] == "Le Parlement adopte la réforme des retraites après un long débat"
-    assert (item["supervisor"], item["editor"]) == ("Élise Martin", "Jean Dupont")
-    assert item["date"].isoformat() == "2020-03-14T14:53:00+02:00"
-    assert item["authors"] == ["Claire Moreau", "Julien Petit"]
-    assert item["lang"] == "fr"
-    assert item["summary"].startswith("Les députés ont adopté")
+    return item
 
 
-def test_arabic_masthead_dateline_in_arabic_digits_and_byline_with_a_role(site):
-    (site / "seeds").mkdir()
-    shutil.copy(WIRE / "ar-masthead.txt", site / "seeds" / "ar.txt")
-    report = run_import(site)
-    assert report.ok, report.problems
-    [item] = fields(site)
-    assert item["title"] == "مفاوضات عسكرية روسية تركية حول إدلب"
-    assert (item["supervisor"], item["editor"]) == ("إلهام أبو الفتوح", "محمد وديع")
-    assert item["date"].isoformat() == "2020-03-14T14:53:00+02:00"
-    assert item["authors"] == ["نوال سيد"]
-    assert item["lang"] == "ar"
-    assert item["summary"].startswith("اعتبرت وزارة الدفاع")
-    assert item["_path"].name == "مفاوضات-عسكرية-روسية-تركية-حول-إدلب.md"
+MASTHEADS = [
+    ("en-masthead.txt", "Cairo Metro Line Three Opens Its Final Stretch to Passengers", "2026-11-12T09:15:00+02:00",
+     ("Elham AbolFateh", "Mohamed Wadie"), ["Kori Schulman", "Christian Wolmar"], None, "The last section of Cairo Metro"),
+    ("fr-masthead.txt", "Le Parlement adopte la réforme des retraites après un long débat", "2020-03-14T14:53:00+02:00",
+     ("Élise Martin", "Jean Dupont"), ["Claire Moreau", "Julien Petit"], "fr", "Les députés ont adopté"),
+    ("ar-masthead.txt", "مفاوضات عسكرية روسية تركية حول إدلب", "2020-03-14T14:53:00+02:00",
+     ("إلهام أبو الفتوح", "محمد وديع"), ["نوال سيد"], "ar", "اعتبرت وزارة الدفاع"),
+]
+
+
+@pytest.mark.parametrize(("name", "title", "date", "masthead", "authors", "lang", "summary"), MASTHEADS,
+                         ids=[case[0] for case in MASTHEADS])
+def test_each_masthead_is_read_not_published_as_the_title(site, name, title, date, masthead, authors, lang, summary):
+    item = import_fixture(site, name)
+    assert item["title"] == title and item["date"].isoformat() == date
+    assert (item["supervisor"], item["editor"]) == masthead
+    assert item["authors"] == authors
+    assert item.get("lang") == lang
+    assert item["summary"].startswith(summary)
+
+
+def test_an_arabic_title_gives_an_arabic_file_name(site):
+    assert import_fixture(site, "ar-masthead.txt")["_path"].name == "مفاوضات-عسكرية-روسية-تركية-حول-إدلب.md"
 
 
 def test_site_roles_extend_the_masthead_labels(site):
@@ -273,15 +266,12 @@ def test_html_entities_are_decoded_and_the_slug_comes_from_the_decoded_title(sit
 
 
 def test_reimport_is_idempotent_and_an_authors_edit_wins(site):
-    (site / "seeds").mkdir()
-    shutil.copy(WIRE / "fr-masthead.txt", site / "seeds" / "fr.txt")
-    run_import(site)
-    [item] = fields(site)
+    item = import_fixture(site, "fr-masthead.txt")
     again = run_import(site)
     assert len(again.unchanged) == 1 and not again.imported and not again.updated
     path = item["_path"]
     path.write_text(path.read_text(encoding="utf-8").replace("- Julien Petit", "- Julien Petit-Roux"), encoding="utf-8")
-    (site / "seeds" / "fr.txt").write_text((WIRE / "fr-masthead.txt").read_text(encoding="utf-8") + "\nUn ajout.\n",
+    (site / "seeds" / "fr-masthead.txt").write_text((WIRE / "fr-masthead.txt").read_text(encoding="utf-8") + "\nUn ajout.\n",
                                            encoding="utf-8")
     report = run_import(site)
     assert len(report.conflicts) == 1

@@ -80,7 +80,7 @@ class ShardStats:
     seconds: float
 
     def summary(self) -> str:
-        return (f"Search index: {self.pages:,} briefings in {self.shards:,} shards "
+        return (f"Search index: {self.pages:,} briefings in {self.shards:,} shard{'' if self.shards == 1 else 's'} "
                 f"({self.indexed:,} re-indexed), {self.bytes / 1e6:.1f} MB in {self.seconds:.2f} s")
 
 

@@ -82,9 +82,10 @@ class Published:
     statics: frozenset[str]
 
 
-def settings_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
-    """Everything outside content and templates that changes what a page looks like."""
-    return f"{__version__}|{config!r}|{options.drafts}|{options.future}"
+def settings_fingerprint(config: SiteConfig, options: BuildOptions, catalogs: Iterable[SiteFile] = ()) -> str:
+    """Everything outside content and templates that changes what a page looks like, the interface words included."""
+    words = [(str(f.path), f.mtime_ns, f.size) for f in catalogs]
+    return f"{__version__}|{config!r}|{options.drafts}|{options.future}|{words!r}"
 
 
 def build_site(config: SiteConfig, options: BuildOptions) -> BuildResult:
@@ -157,6 +158,7 @@ class Builder:
                 quick := rerender_edited(self, edits, early)):
             return quick
         inventory = take_inventory(self.config, scan_content=changed is None)
+        self.settings = settings_fingerprint(self.config, self.options, inventory.catalogs)
         sources = inventory.sources_digest(self.settings) if changed is None else ""
         if sources and not self.in_place and not self.options.clean and (quick := self._unchanged(sources, now)):
             return quick

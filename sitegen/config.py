@@ -173,6 +173,54 @@ def _topic_aliases(value: Any) -> dict[str, tuple[str, ...]]:
             for name, variants in value.items()}
 
 
+def _language(value: Any) -> str:
+    from .i18n import locale_of  # i18n reads catalogs through yamlfile and errors, never through this module
+
+    code = _string(value).strip()
+    locale_of(code)
+    return code
+
+
+def _languages(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise ValueError("write a list of language codes, the default first, e.g. languages: [en, ar]")
+    codes = tuple(_language(code) for code in value)
+    if len(set(codes)) != len(codes):
+        raise ValueError("a language is listed twice; list each once")
+    return codes
+
+
+def _digits(value: Any) -> str:
+    text = _string(value).strip()
+    if text not in ("latn", "arab"):
+        raise ValueError("write latn (0123456789) or arab (٠١٢٣٤٥٦٧٨٩)")
+    return text
+
+
+def _language_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ValueError("write a list of language codes, e.g. rtl_languages: [syr]")
+    return tuple(_string(code).strip() for code in value)
+
+
+def _messages(value: Any) -> dict[str, dict[str, Any]]:
+    from .i18n import check_messages
+
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ValueError("write per language a mapping of message keys to text, e.g. messages: {en: {older_briefing: Earlier}}")
+    checked: dict[str, dict[str, Any]] = {}
+    for code, entries in value.items():
+        found, problems = check_messages(entries, CONFIG_NAME, {})
+        if problems:
+            raise ValueError(f"{code}: {problems[0].message}")
+        checked[str(code)] = found
+    return checked
+
+
 @dataclass(frozen=True)
 class Option:
     """How one site.yml option is checked, and an example to show when it is wrong."""
@@ -200,7 +248,7 @@ class SiteConfig:
     title: str = option("Briefing archive", _string, "title: My briefing archive")
     description: str = option("", _string, "description: Daily briefings on world affairs")
     base_url: str = option("/", _base_url, "base_url: https://example.org/briefings/")
-    language: str = option("en", _string, "language: en")
+    language: str = option("en", _language, "language: en")
     timezone: str = option("UTC", _timezone, "timezone: Africa/Cairo")
     theme: str = option("default", _theme, "theme: default")
     output: str = option("public", _output, "output: public")
@@ -230,6 +278,15 @@ class SiteConfig:
     """Publish a static folder that is a symbolic link out of the site (with a warning naming it)."""
     slugs: str = option("unicode", _slug_style, "slugs: unicode")
     """``unicode`` keeps each script's letters in URLs; ``ascii`` transliterates them (مفاوضات → mfwdt)."""
+    languages: tuple[str, ...] = option((), _languages, "languages: [en, ar]")
+    """The site's editions, the default first; empty means one edition in ``language``."""
+    digits: str = option("", _digits, "digits: latn")
+    """``latn`` or ``arab`` for languages written in Arabic script; empty: each language's CLDR default."""
+    rtl_languages: tuple[str, ...] = option((), _language_list, "rtl_languages: [syr]")
+    """Languages to write right to left besides those CLDR knows as such (ar, fa, he, ur, ...)."""
+    messages: dict[str, dict[str, Any]] = option(None, _messages,  # noqa: RUF009
+                                                 "messages: {en: {older_briefing: Earlier briefing}}", factory=dict)
+    """Per language, interface messages that replace the theme's (see sitegen/i18n.py)."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -297,6 +354,12 @@ def _validate(root: Path, data: dict, lines: dict[str, int]) -> SiteConfig:
     if theme != "default" and not (root / "themes" / theme).is_dir():
         problems.append(Problem(CONFIG_NAME, lines.get("theme"), f"theme `{theme}` not found in themes/",
                                 f"create themes/{theme}/templates/, or write `theme: default`"))
+    languages = values.get("languages")
+    if languages and "language" in values and values["language"] != languages[0]:
+        problems.append(Problem(CONFIG_NAME, lines.get("language"), f"`language: {values['language']}` is not the first "
+                                "of `languages`", "remove `language:`; the first of `languages:` is the default"))
     if problems:
         raise SiteError(sorted(problems, key=lambda p: p.line or 0))
+    if languages:
+        values["language"] = languages[0]
     return SiteConfig(root=root, **values)

@@ -15,7 +15,8 @@ from .assets import content_assets
 from .config import SiteConfig
 from .content import content_files
 from .errors import Problem, display_path
-from .render import static_dirs, template_dirs
+from .i18n import catalog_files
+from .render import static_dirs, template_dirs, theme_dirs
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Inventory:
     """By path in the output: the file published there (the site's own over the theme's over content's)."""
     assets: dict[str, SiteFile] = field(default_factory=dict)
     """Files beside briefings in content/ (not Markdown), by their path there, which is their path on the site."""
+    catalogs: tuple[SiteFile, ...] = ()
+    """The interface message catalogs (themes' and the site's ``locales/*.yml``): their words are on every page."""
 
     @property
     def content_paths(self) -> list[Path] | None:
@@ -58,7 +61,7 @@ class Inventory:
 
     def sources_digest(self, settings: str) -> str:
         """A hash of every input's size and mtime (content, templates, static files) and the settings."""
-        files = (*(self.content or ()), *self.template_files, *self.statics.values())
+        files = (*(self.content or ()), *self.template_files, *self.statics.values(), *self.catalogs)
         stats = [(str(f.path), f.mtime_ns, f.size) for f in files]
         return hashlib.blake2b(repr((settings, stats)).encode(), digest_size=16).hexdigest()
 
@@ -80,7 +83,8 @@ def take_inventory(config: SiteConfig, scan_content: bool = True) -> Inventory:
                     templates.setdefault(path.relative_to(folder).as_posix(), found)
     assets = {rel: found for rel, path in content_assets(config).items() if (found := _stat(path))}
     statics = static_files(config, assets, problems)
-    return Inventory(content, problems, tuple(template_files), templates, statics, assets)
+    catalogs = tuple(found for path in catalog_files(config, theme_dirs(config)) if (found := _stat(path)))
+    return Inventory(content, problems, tuple(template_files), templates, statics, assets, catalogs)
 
 
 def statics_digest(statics: dict[str, SiteFile]) -> str:

@@ -80,10 +80,20 @@ class Link:
     url: str
     minor: bool = False
     """A topic on fewer than ``topics_min_count`` briefings: no chip, no place on the hub."""
+    key: str = ""
+    """An interface message the templates show instead of ``name`` (``t(link.key)``); empty: the name as is."""
 
 
 CHIPS = 3
 """Topic chips a card shows at most: the briefing's first topics worth following."""
+
+
+@dataclass(frozen=True)
+class MonthLink(Link):
+    """A month: templates name it in the page's language with ``month | month_name``."""
+
+    year: int = 0
+    month: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,7 @@ class Card:
     topics: tuple[Link, ...]
     authors: tuple[Link, ...]
     badge: str
-    """"Draft" or "Scheduled" when built with --drafts or --future, else empty."""
+    """The message key ``draft`` or ``scheduled`` when built with --drafts or --future, else empty."""
 
     @property
     def author(self) -> Link | None:
@@ -194,8 +204,12 @@ def _link(item: Topic | Author | Month | Story) -> Link:
     return Link(item.name, item.url, minor=isinstance(item, Topic) and item.minor)
 
 
+def _month_link(month: Month) -> MonthLink:
+    return MonthLink(month.name, month.url, year=month.year, month=month.month)
+
+
 def _card(briefing: Briefing, taxonomy: Taxonomy, built_at: datetime) -> Card:
-    badge = "Draft" if briefing.draft else "Scheduled" if briefing.date > built_at else ""
+    badge = "draft" if briefing.draft else "scheduled" if briefing.date > built_at else ""
     return Card(briefing, tuple(_link(t) for t in taxonomy.topics_of(briefing)),
                 tuple(_link(a) for a in taxonomy.authors_of(briefing)), badge)
 
@@ -237,7 +251,8 @@ def navigation(site: Site) -> list[Link]:
     Every page gets it in its own data, so adding an about page re-renders
     them all while templates never need the whole site.
     """
-    sections = [Link("Topics", "/topics/"), Link("Authors", "/authors/"), Link("Archive", "/archive/")]
+    sections = [Link("Topics", "/topics/", key="topics"), Link("Authors", "/authors/", key="authors"),
+                Link("Archive", "/archive/", key="archive")]
     sections += [Link(page.title, page.url) for page in site.pages if page.slug == "about"]
     return sections
 
@@ -313,9 +328,9 @@ def archive_pages(site: Site) -> list[Route]:
     planned = [Route("/archive/", "archive.html", {"years": site.taxonomy.years},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for index, month in enumerate(months):
-        newer = _link(months[index - 1]) if index > 0 else None
-        older = _link(months[index + 1]) if index + 1 < len(months) else None
-        planned += listing(site, month.briefings, month.url, "month.html", month=_link(month),
+        newer = _month_link(months[index - 1]) if index > 0 else None
+        older = _month_link(months[index + 1]) if index + 1 < len(months) else None
+        planned += listing(site, month.briefings, month.url, "month.html", month=_month_link(month),
                            count=month.count, newer_month=newer, older_month=older)
     return planned
 

@@ -22,6 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .config import SiteConfig
 from .errors import Problem, display_path
+from .i18n import Interface, Language, load_interface
 from .topics import site_link
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -70,14 +71,6 @@ class UrlHelper:
         return urljoin(self.base_url, link) if "://" in self.base_url else link
 
 
-@functools.lru_cache(maxsize=65536)
-def human_date(value: datetime | None, with_time: bool = True) -> str:
-    if value is None:
-        return ""
-    text = f"{value.day} {value:%B %Y}"
-    return f"{text}, {value:%H:%M}" if with_time and (value.hour or value.minute) else text
-
-
 def iso_date(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
@@ -98,6 +91,57 @@ def jsonld(value: Any) -> markupsafe.Markup:
 def people(links: Any, absolute: Any) -> list[dict[str, str]]:
     """schema.org ``Person`` objects for named links (a briefing's authors), for JSON-LD."""
     return [{"@type": "Person", "name": link.name, "url": absolute(link.url)} for link in links]
+def _language(context: Any) -> Language:
+    """The language of the page being rendered: its ``lang`` (an edition, a briefing), else the site's default."""
+    interface: Interface = context.environment.interface
+    return interface.get(context.get("lang"))
+
+
+@jinja2.pass_context
+def translate(context: Any, key: str, **values: Any) -> markupsafe.Markup:
+    """``{{ t('older_briefing') }}``, ``{{ t('by_author', name=...) }}``: a message in the page's language."""
+    return _language(context).t(key, **values)
+
+
+@jinja2.pass_context
+def translate_plural(context: Any, key: str, count: int, **values: Any) -> markupsafe.Markup:
+    """``{{ tn('briefings_count', n) }}``: the plural form CLDR chooses for ``n`` in the page's language."""
+    return _language(context).tn(key, count, **values)
+
+
+@jinja2.pass_context
+def human_date(context: Any, value: datetime | None, with_time: bool = True) -> str:
+    """A date in the page's language and digits: "14 March 2020, 14:53", "١٤ مارس ٢٠٢٠"."""
+    return _language(context).date(value, with_time)
+
+
+@jinja2.pass_context
+def month_name(context: Any, value: Any) -> str:
+    """A month and year ("March 2020", "مارس 2020") from anything with ``year`` and ``month``."""
+    return _language(context).month(value.year, value.month)
+
+
+@jinja2.pass_context
+def number(context: Any, value: int | float) -> str:
+    return _language(context).number(value)
+
+
+@jinja2.pass_context
+def digits(context: Any, value: Any) -> str:
+    """Digits of a year or an ID in the page language's digits, without the grouping a number gets."""
+    return _language(context).localise_digits(str(value))
+
+
+@jinja2.pass_context
+def list_separator(context: Any, index: int, length: int) -> str:
+    """What goes before item ``index`` of ``length`` in a list such as "A, B and C" ("A وB وC", "A, B et C")."""
+    return _language(context).list_separator(index, length)
+
+
+@jinja2.pass_context
+def language(context: Any, code: str | None = None) -> Language:
+    """``language()`` is the page's language (``.dir``, ``.name``, ``.code``); ``language('ar')`` another one."""
+    return context.environment.interface.get(code) if code else _language(context)
 
 
 def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:
@@ -120,9 +164,12 @@ def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_dir)),
         auto_reload=False,
     )
-    env.globals.update(url=urls.url, absolute_url=urls.absolute)
-    env.filters.update(human_date=human_date, iso_date=iso_date, jsonld=jsonld,
-                       people=functools.partial(people, absolute=urls.absolute))
+    interface = load_interface(config, theme_dirs(config))
+    env.interface = interface  # type: ignore[attr-defined]
+    env.globals.update(url=urls.url, absolute_url=urls.absolute, t=translate, tn=translate_plural, language=language,
+                       lang=interface.default, list_separator=list_separator)
+    env.filters.update(human_date=human_date, month_name=month_name, number=number, digits=digits,
+                       iso_date=iso_date, jsonld=jsonld, people=functools.partial(people, absolute=urls.absolute))
     return env
 
 

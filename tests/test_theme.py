@@ -62,7 +62,7 @@ def test_every_page_of_the_sample_and_the_archive_is_valid_html(sample, archive)
 def test_pages_have_a_language_one_main_landmark_one_heading_and_a_skip_link(archive):
     for path in html_files(archive.output):
         html = path.read_text(encoding="utf-8")
-        assert html.startswith('<!DOCTYPE html>\n<html lang="en">'), path
+        assert html.startswith('<!DOCTYPE html>\n<html lang="en" dir="ltr">'), path
         assert html.count('<main id="main"') == 1 and '<a class="skip-link" href="#main">' in html, path
         assert len(re.findall(r"<h1[ >]", html)) == 1, path
         # one search box per page: the header's everywhere but on the search page, which has its own

@@ -32,10 +32,10 @@ import babel
 import babel.dates
 import babel.numbers
 import markupsafe
-import yaml
 
-from .config import Loader, SiteConfig, key_lines, yaml_problem
+from .config import SiteConfig
 from .errors import Problem, SiteError, display_path
+from .yamlfile import key_lines, load
 
 FALLBACK = "en"
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
@@ -218,9 +218,9 @@ def read_catalog(path: Path, root: Path) -> tuple[dict[str, Message], list[Probl
     where = display_path(path, root)
     try:
         text = path.read_text(encoding="utf-8-sig")
-        data = yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as error:
-        return {}, [yaml_problem(where, error)]
+        data = load(text, where)
+    except SiteError as error:
+        return {}, error.problems
     except (OSError, UnicodeDecodeError) as error:
         return {}, [Problem(where, None, f"cannot read the catalog: {error}", "save it as UTF-8 text")]
     return check_messages(data, where, key_lines(text))

@@ -37,6 +37,8 @@ from .config import SiteConfig
 from .errors import Problem, SiteError, display_path
 from .yamlfile import key_lines, load
 
+Day = date
+"""``date`` under a name the ``Language.date`` method cannot shadow in annotations."""
 FALLBACK = "en"
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
@@ -154,7 +156,7 @@ class Language:
         pattern = patterns[kind]
         return pattern[pattern.index("{0}") + 3:pattern.index("{1}")]
 
-    def _format(self, value: datetime | date, pattern: str) -> str:
+    def _format(self, value: datetime | Day, pattern: str) -> str:
         # the parsed pattern applied directly: a quarter faster than format_datetime, which re-checks the time zone
         return babel.dates.parse_pattern(pattern).apply(value, self.locale)
 

@@ -32,10 +32,10 @@ browsers:
 	  echo "Chromium is not installed and apt-get is unavailable: browser tests will be skipped."
 
 vnu:
-	sh tests/tools/install-vnu.sh
+	sh tests/tools/install-npm.sh vnu "vnu-jar@>=24 <27" vnu-jar/build/dist/vnu.jar
 
 axe:
-	sh tests/tools/install-axe.sh
+	sh tests/tools/install-npm.sh axe axe-core@4.10.3 axe-core/axe.min.js
 
 lint: setup
 	$(VENV)/bin/ruff check sitegen tests bench

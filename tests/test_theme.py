@@ -46,7 +46,7 @@ def require(condition: bool, reason: str) -> None:
 
 
 def test_every_page_of_the_sample_and_the_archive_is_valid_html(sample, archive):
-    require(VNU.is_file(), f"{VNU} is missing: run `make vnu` (sh tests/tools/install-vnu.sh)")
+    require(VNU.is_file(), f"{VNU} is missing: run `make vnu` (sh tests/tools/install-npm.sh, see the Makefile)")
     require(shutil.which("java") is not None, "java is needed to run the Nu HTML Checker")
     pages = html_files(sample, archive.output)
     assert len(pages) > 400

@@ -343,6 +343,24 @@
 
   // --- start ------------------------------------------------------------------------------------------
 
+  // The page is shown and usable before the index is fetched: work starts once the first content is painted.
+  function afterFirstPaint(callback) {
+    var started = false;
+    function go() {
+      if (started) return;
+      started = true;
+      setTimeout(callback, 0);
+    }
+    try {
+      new PerformanceObserver(function (list, observer) {
+        if (!list.getEntriesByName("first-contentful-paint").length) return;
+        observer.disconnect();
+        go();
+      }).observe({ type: "paint", buffered: true });
+    } catch (error) { /* no paint timing: the fallback below starts it */ }
+    setTimeout(go, 1500);
+  }
+
   function start() {
     root = document.getElementById("search");
     if (!root) return;
@@ -378,8 +396,7 @@
     more.addEventListener("click", function () { showMore(ticket); });
 
     if (state.q || filterCount()) {
-      // After the first paint: the page is shown and usable before the index is fetched.
-      requestAnimationFrame(function () { setTimeout(search, 0); });
+      afterFirstPaint(search);
     } else {
       input.focus();
     }

@@ -19,6 +19,7 @@ the renderer all agree on what a name's URL is without importing each other.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -182,7 +183,10 @@ def _words(text: str) -> list[str]:
     text = ARABIC_MARKS.sub("", text.lower())
     spaced = "".join(char if char.isalnum() or (unicodedata.category(char)[0] == "M" and char != "_") else " "
                      for char in text)
-    return spaced.split()
+    # A mark cannot begin a word (NFKD splits Thai SARA AM into a mark and a vowel): drop one left leading.
+    words = ("".join(itertools.dropwhile(lambda char: unicodedata.category(char)[0] == "M", word))
+             for word in spaced.split())
+    return [word for word in words if word]
 
 
 def _join_words(words: Sequence[str], limit: int) -> str:

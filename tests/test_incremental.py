@@ -126,11 +126,13 @@ def test_preview_builder_drops_a_deleted_static_file(site):
 
 def test_a_scheduled_briefing_appears_once_it_falls_due(site):
     three_briefings(site)
-    soon = (datetime.now(UTC) + timedelta(seconds=2)).replace(microsecond=0)
+    # Six seconds leaves room for two small builds on a loaded machine; the wait below is exact.
+    soon = (datetime.now(UTC) + timedelta(seconds=6)).replace(microsecond=0)
     write(site / "content/briefings/soon.md", briefing("Soon", date=soon.isoformat()))
     assert build(site).briefings == 3
     assert build(site).rendered == 0
-    time.sleep(2.5)
+    assert datetime.now(UTC) < soon, "the two builds took longer than the window; the test proves nothing"
+    time.sleep((soon - datetime.now(UTC)).total_seconds() + 0.5)
     assert build(site).briefings == 4
 
 

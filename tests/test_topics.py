@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sitegen.config import load_config
-from sitegen.content import load_file
+from sitegen.content import SLUG_PATTERN, load_file
 from sitegen.errors import SiteError
 from sitegen.pages import make_site
 from sitegen.taxonomy import Taxonomy
@@ -55,6 +55,12 @@ def test_any_text_gives_a_slug_within_the_byte_cap(text):
         assert len(slug.encode("utf-8")) <= SLUG_BYTES
         assert not slug.startswith("-") and not slug.endswith("-")
         assert "--" not in slug
+        assert slug == "" or SLUG_PATTERN.match(slug), "a slug the content check would refuse"
+
+
+def test_a_word_never_begins_with_a_mark():
+    """NFKD splits Thai SARA AM into a mark and a vowel; a stray mark may also open a title."""
+    assert slugify("ำ") == "า" and slugify("\u0301abc def") == "abc-def"
 
 
 # --- topics in the model: one name per subject, clashes named, minor topics off cards -------------------------

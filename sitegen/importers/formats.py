@@ -222,17 +222,20 @@ def _dateline(lines: _Lines, rel: str, rules: Rules, article: Article) -> None:
 
 
 def _byline(lines: _Lines, rel: str, right_under_dateline: bool) -> list[str]:
-    """The authors: a line starting with By/Par/بقلم, or a bare name line right under the dateline."""
-    line = lines.peek()
-    if right_under_dateline and line and not lines.peek(1) and len(line) <= BARE_BYLINE_LIMIT:
-        names = parse_byline(line)
-        if names and not strip_prefix(line)[0]:
-            lines.index += 1
-            return names
+    """The authors: a line starting with By/Par/بقلم, or a bare line of names under the dateline.
+
+    Wires put the bare byline right under the dateline or after a blank line; either way a
+    one-line paragraph of names there is the byline, never the first paragraph (and summary).
+    """
     start = lines.index
     lines.skip_blank()
     line = lines.peek()
     prefixed, _ = strip_prefix(line)
+    if right_under_dateline and line and not prefixed and not lines.peek(1) and len(line) <= BARE_BYLINE_LIMIT:
+        names = parse_byline(line)
+        if names:
+            lines.index += 1
+            return names
     if not prefixed or lines.peek(1) or len(line) > BARE_BYLINE_LIMIT or line.endswith((".", "!", "?")):
         lines.index = start
         return []

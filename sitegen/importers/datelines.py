@@ -41,7 +41,7 @@ LOCALES = ("en", "fr", "ar", "ar_SY")  # ar_SY: the Levantine month names (آذ�
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,6})?)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
 _TIME = re.compile(r"""
     (?:^|\s|(?<=[|,–—-]))
-    (?P<hour>\d{1,2})(?:(?P<sep>[:.hH])(?P<minute>\d{2})(?::(?P<second>\d{2}))?|(?P<bare_h>[hH]))
+    (?P<hour>\d{1,2})(?:(?P<sep>[:.]|\s?[hH]\s?)(?P<minute>\d{2})(?::(?P<second>\d{2}))?|\s?(?P<bare_h>[hH])\b)
     \s*(?P<period>(?!(?:GMT|UTC|UT)\b)[^\W\d_][\w.]*\.?)?
     \s*(?:(?P<zone>GMT|UTC|UT)\s*(?P<zone_offset>[+-]\d{1,2}(?::?\d{2})?)?|(?P<offset>[+-]\d{2}:?\d{2}))?
     \s*$""", re.VERBOSE | re.IGNORECASE)
@@ -49,6 +49,9 @@ _NUMERIC = re.compile(r"^(?P<a>\d{1,4})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<c
 _SEPARATORS = re.compile(r"(?:\s*(?:[|,@–—-]|\b(?:at|à|a)\b|الساعة|،)\s*)+$", re.IGNORECASE)
 _TOKEN = re.compile(r"\d+(?:er|st|nd|rd|th|e)?|[^\W\d_][\w'’.]*", re.IGNORECASE)
 _ANY_DIGIT = re.compile(r"\d")
+# "Updated: …", "Publié le …", "آخر تحديث: …": a label before the date says which date it is, not when.
+_LABEL = re.compile(r"^(?:(?:last\s+)?updated|published|posted|(?:dernière\s+)?mise?\s+à\s+jour|publiée?|"
+                    r"آخر\s+تحديث|تاريخ\s+النشر|نشر|تحديث)\s*(?:on\b|le\b|في\b)?\s*:?\s*", re.IGNORECASE)
 _FILLERS = frozenset({"the", "of", "on", "le", "du", "يوم", "الموافق", "في"})
 _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _ALEF = str.maketrans("أإآٱى", "اااا" + "ي")
@@ -128,8 +131,9 @@ def to_ascii_digits(text: str) -> str:
 
 
 def normalise(line: str) -> str:
-    """The line with invisible direction marks gone, digits in ASCII, the Arabic comma as a comma."""
-    return " ".join(to_ascii_digits(line.translate(_INVISIBLE)).replace("،", ",").split())
+    """The line with invisible direction marks gone, digits in ASCII, the Arabic comma as a comma, no label."""
+    text = " ".join(to_ascii_digits(line.translate(_INVISIBLE)).replace("،", ",").split())
+    return _LABEL.sub("", text, count=1) if _ANY_DIGIT.search(text) else text
 
 
 def looks_like_dateline(line: str, languages: tuple[str, ...] = ()) -> bool:

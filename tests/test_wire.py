@@ -104,6 +104,17 @@ def test_site_roles_extend_the_masthead_labels(site):
     assert item["title"] == "Titel der Meldung"
 
 
+def test_a_masthead_opened_by_an_unknown_role_is_refused_naming_the_role(site):
+    write(site / "site.yml", "timezone: Africa/Cairo\nimport:\n  roles:\n    editor: [Chefredakteurin]\n")
+    seed(site, "de.txt", "Herausgeber Anna Schmidt\nChefredakteurin Lena Vogel\n\nTitel der Meldung\n\n"
+         "14.03.2020 14:53\n\nDer Text der Meldung.\n")
+    report = run_import(site)
+    [problem] = report.problems
+    assert (problem.path, problem.line) == ("seeds/de.txt", 1)
+    assert "'Herausgeber Anna Schmidt' opens a masthead" in problem.message and "roles" in problem.hint
+    assert fields(site) == []
+
+
 # --- one import per dateline form -------------------------------------------------------------------------------
 
 DATELINES = [

@@ -134,12 +134,17 @@ def parse_article(text: str, rel: str, fmt: str | Rules, tz: tzinfo | None = Non
     lines.skip_blank()
     roles = _masthead(lines, rules) if rules.fmt != "plain" else {}
     title = _title(lines, rel, rules)
+    title_at = lines.index - 1
     article = Article(title=title, paragraphs=[], roles=roles)
     if rules.fmt != "plain":
         _dateline(lines, rel, rules, article)
     article.authors = _byline(lines, rel, right_under_dateline=article.date is not None)
     if article.date is None and not rules.date_given:
         at, found = lines.next_filled(lines.index)
+        if at == title_at + 1 and split_role(found, rules.roles):
+            raise _error(rel, title_at + 1, f"{title!r} opens a masthead, but its role is not one this site knows",
+                         "add its role label to site.yml, e.g. import: {roles: {masthead: [Publisher]}} "
+                         "(or editor: / supervisor:), then import again")
         lines.index = at
         raise _error(rel, lines.number, "no dateline under the title: " +
                      (f"found {found!r}" if found else "the file ends"),

@@ -108,9 +108,17 @@ def static_files(config: SiteConfig, assets: dict[str, SiteFile],
             if inside is None:
                 continue
             for path in sorted(folder.rglob("*")):
-                # a symlink leading out of the static folder could publish any file on the machine
-                if (path.is_file() and not path.name.startswith(".") and path.resolve().is_relative_to(inside)
-                        and (found := _stat(path))):
+                if not path.is_file() or path.name.startswith("."):
+                    continue
+                if not path.resolve().is_relative_to(inside):
+                    # a symlink leading out of the static folder could publish any file on the machine
+                    if problems is not None:
+                        problems.append(Problem(display_path(path, config.root), None,
+                                                f"symbolic link leads out of {display_path(folder, config.root)}/ "
+                                                f"(to {path.resolve()}); not published",
+                                                "copy the file into the folder instead of linking to it",
+                                                severity="warning"))
+                elif found := _stat(path):
                     chosen[path.relative_to(folder).as_posix()] = found
     return chosen
 

@@ -103,6 +103,8 @@ def test_symlinks_in_static_out_of_the_site_are_not_published(site, tmp_path):
     result, _ = build_timed(site)
     assert result.returncode == 0, result.stderr
     assert not (site / "public" / "passwd.txt").exists()
+    assert "static/passwd.txt: symbolic link leads out of static/" in result.stderr  # named, not silent
+    assert "TOP-SECRET-TEXT" not in result.stderr
 
 
 ODD_NAMES = ["with space.md", "café über.md", "it's \"quoted\".md", "hash#tag.md", "what?.md", "100%.md",

@@ -13,7 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import display_path
+
 CONFIG_FILE = "site.yml"
+CATALOG_DIR = "locales"
+"""Interface catalogs live in a ``locales/`` folder: the site's own, or a theme's (see i18n.py)."""
+
+
+def is_catalog(path: Path) -> bool:
+    """A message catalog (``…/locales/<lang>.yml``), wherever its theme lies: inside the site or, for the
+    built-in theme, outside it."""
+    return path.parent.name == CATALOG_DIR and path.suffix in (".yml", ".yaml")
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,8 @@ class ChangeSet:
     """Every path is a stylesheet: open pages can swap them without a reload."""
     imported: frozenset[Path] = field(default=frozenset())
     """Content files the importer wrote for this batch."""
+    catalogs: bool = False
+    """An interface catalog was saved, added or removed: the words of every page may change."""
 
     @classmethod
     def full(cls, root: Path) -> ChangeSet:
@@ -50,7 +62,7 @@ class ChangeSet:
     @classmethod
     def classify(cls, root: Path, paths: Iterable[Path], everything: bool = False) -> ChangeSet:
         """Sort ``paths`` (absolute, under ``root``) by what they are; files are looked at once, now."""
-        kept = frozenset(path for path in paths if path.is_relative_to(root) and path != root)
+        kept = frozenset(path for path in paths if (path.is_relative_to(root) and path != root) or is_catalog(path))
         config = root / CONFIG_FILE in kept
         content_dir, seeds_dir = root / "content", root / "seeds"
         content = frozenset(p for p in kept if p.is_relative_to(content_dir) and p.suffix == ".md" and not p.is_dir())
@@ -59,7 +71,8 @@ class ChangeSet:
         existing_edits = bool(kept) and kept == content and all(p.is_file() for p in content)
         return cls(root=root, paths=kept, everything=everything, config=config, content=content,
                    content_folders=folders, seeds=seeds, edits_only=existing_edits and not everything,
-                   stylesheets_only=bool(kept) and not everything and all(p.suffix == ".css" for p in kept))
+                   stylesheets_only=bool(kept) and not everything and all(p.suffix == ".css" for p in kept),
+                   catalogs=any(is_catalog(p) for p in kept))
 
     @property
     def fresh_start(self) -> bool:
@@ -79,7 +92,7 @@ class ChangeSet:
             content_folders=self.content_folders or other.content_folders, seeds=self.seeds | other.seeds,
             edits_only=self.edits_only and other.edits_only,
             stylesheets_only=self.stylesheets_only and other.stylesheets_only,
-            imported=self.imported | other.imported)
+            imported=self.imported | other.imported, catalogs=self.catalogs or other.catalogs)
 
     def with_imported(self, written: Iterable[Path]) -> ChangeSet:
         """This batch plus the content files the importer wrote from its raw articles."""
@@ -89,11 +102,11 @@ class ChangeSet:
         return ChangeSet(
             root=self.root, paths=self.paths | written, everything=self.everything, config=self.config,
             content=self.content | written, content_folders=self.content_folders, seeds=self.seeds,
-            edits_only=False, stylesheets_only=False, imported=self.imported | written)
+            edits_only=False, stylesheets_only=False, imported=self.imported | written, catalogs=self.catalogs)
 
     def describe(self) -> str:
         """The changed files for a terminal line: ``content/a.md and 2 more``; empty for a full build."""
-        names = sorted(str(path.relative_to(self.root)) for path in self.paths)
+        names = sorted(display_path(path, self.root) for path in self.paths)
         if not names:
             return ""
         return names[0] + (f" and {len(names) - 1} more" if len(names) > 1 else "")

@@ -291,8 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[site], help="preview the site, rebuilding and reloading on every save",
                                 description="Build the site with drafts and future-dated briefings into "
                                             ".sitegen/preview/ (never public/), serve it, and watch content/, seeds/, "
-                                            "templates/, themes/, static/ and site.yml: every save rebuilds, and open "
-                                            "pages reload themselves or show what is wrong. Ctrl-C stops.")
+                                            "templates/, themes/, static/, locales/ (and the theme's catalogs) and "
+                                            "site.yml: every save rebuilds, and open pages reload themselves or show "
+                                            "what is wrong. Ctrl-C stops.")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this computer only; "
                             "0.0.0.0 makes the preview reachable from the network)")

@@ -35,6 +35,7 @@ from ..content import links_outside
 from ..errors import Problem, SiteError, display_path, format_problems
 from ..files import try_lock
 from ..importers import ImportOptions, import_articles
+from ..render import theme_dirs
 from ..search import index_site
 from .http import LOCAL_NAMES, PreviewServer, bind_problem, server_url
 from .paths import Located, locate
@@ -245,7 +246,7 @@ def run(server: PreviewServer, config: SiteConfig, options: ServeOptions) -> Non
               f"is reachable from the network.", file=sys.stderr)
     preview = Preview(root, PreviewBuilder(root, preview_options(root, url, options.drafts)), search=config.search)
     server.site = preview
-    watcher = SourceWatcher(root, preview.rebuilds.add)
+    watcher = SourceWatcher(root, preview.rebuilds.add, also=[theme / "locales" for theme in theme_dirs(config)])
     previous_handler = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         watcher.start()

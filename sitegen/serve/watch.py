@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from watchdog.events import (
@@ -27,7 +27,7 @@ from watchdog.observers import Observer
 
 from ..changes import CONFIG_FILE, ChangeSet
 
-WATCHED_DIRS = ("content", "seeds", "templates", "themes", "static")
+WATCHED_DIRS = ("content", "seeds", "templates", "themes", "static", "locales")
 DEBOUNCE_SECONDS = 0.1
 """How long to wait after a change whose file may still be half-written."""
 SETTLED_SECONDS = 0.015
@@ -49,20 +49,26 @@ class SourceWatcher(FileSystemEventHandler):
     whether the file is complete (closed after writing, or renamed into place).
 
     Only the source folders are watched, plus the site folder itself,
-    non-recursively, for ``site.yml`` and for source folders created after the start.
+    non-recursively, for ``site.yml`` and for source folders created after the start;
+    ``also`` names folders outside the site whose files are sources too (the
+    built-in theme's catalogs, so editing the theme's words rebuilds the preview).
     """
 
-    def __init__(self, root: Path, on_change: Callable[[Path, bool], None]) -> None:
+    def __init__(self, root: Path, on_change: Callable[[Path, bool], None], also: Iterable[Path] = ()) -> None:
         super().__init__()
         self.root = root
         self.on_change = on_change
         self.observer = Observer()
         self.watched: set[str] = set()
+        self.also = [folder for folder in also if not folder.is_relative_to(root)]
 
     def start(self) -> None:
         self.observer.schedule(self, str(self.root))
         for name in WATCHED_DIRS:
             self._watch(name)
+        for folder in self.also:
+            if folder.is_dir():
+                self.observer.schedule(self, str(folder), recursive=True)
         self.observer.start()
 
     def stop(self) -> None:
@@ -88,6 +94,9 @@ class SourceWatcher(FileSystemEventHandler):
                 self.on_change(dest, not event.is_directory)
 
     def _is_source(self, path: Path) -> bool:
+        outside = next((folder for folder in self.also if path.is_relative_to(folder)), None)
+        if outside is not None:
+            return not is_editor_noise(path.relative_to(outside))
         try:
             rel = path.relative_to(self.root)
         except ValueError:
@@ -95,9 +104,20 @@ class SourceWatcher(FileSystemEventHandler):
         if not rel.parts or is_editor_noise(rel):
             return False
         if rel.parts[0] in WATCHED_DIRS:
-            self._watch(rel.parts[0])
+            if rel.parts[0] not in self.watched:
+                self._watch(rel.parts[0])
+                self._report_existing(rel.parts[0])
             return True
         return rel.parts == (CONFIG_FILE,)
+
+    def _report_existing(self, name: str) -> None:
+        """A source folder that appeared while running is watched from now on; files written into it before its
+        watch began would go unseen, so each one already there is reported as a change."""
+        folder = self.root / name
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not is_editor_noise(path.relative_to(self.root)):
+                    self.on_change(path, False)
 
 
 class CoalescingWorker:

@@ -72,6 +72,17 @@ class Document:
     """(path, mtime_ns, size) of each file the body refers to: the cached HTML is stale once one changes."""
     warnings: tuple[Problem, ...] = ()
     """What the author should know but that does not stop the build (shortcodes, missing alt text)."""
+    lang: str = ""
+    """The language the file is written in (``lang:``, else its ``content/<lang>/`` folder); empty: the site's."""
+    translation_key: str = ""
+    """Files in different languages that share it are translations of each other (``translation_key:``)."""
+    edition: str = ""
+    """The language of the edition the file belongs to when that is not the default one: its URL starts ``/<edition>/``."""
+
+    @property
+    def edition_prefix(self) -> str:
+        """``""`` in the default edition, ``/ar`` in the Arabic one: what the file's URL starts with."""
+        return f"/{self.edition}" if self.edition else ""
 
     @property
     def memo_key(self) -> str:
@@ -107,7 +118,7 @@ class Briefing(Document):
     @functools.cached_property
     def url(self) -> str:  # type: ignore[override]
         """Site-relative pretty URL, stable for a given date and slug (both fixed once the file is read)."""
-        return briefing_url(self.date, self.slug)
+        return self.edition_prefix + briefing_url(self.date, self.slug)
 
 
 @dataclass(kw_only=True)
@@ -121,7 +132,7 @@ class Page(Document):
 
     @functools.cached_property
     def url(self) -> str:  # type: ignore[override]
-        return f"/{self.slug}/"
+        return f"{self.edition_prefix}/{self.slug}/"
 
 
 Content = Briefing | Page
@@ -310,6 +321,16 @@ def _story(value: Any) -> str | bool:
     return name
 
 
+def _lang(value: Any, config: SiteConfig) -> str:
+    """A language code; on a site that lists ``languages:``, one of them (it decides the edition)."""
+    code = _text_field(value)
+    if config.languages and code not in config.languages:
+        listed = ", ".join(config.languages)
+        raise ValueError(f"the site's languages are {listed}: write one of them (lang: {config.languages[0]}), "
+                         f"or add {code} to `languages:` in site.yml")
+    return code
+
+
 def _plain(check: Callable[[Any], Any]) -> FieldCheck:
     return lambda value, _config: check(value)
 
@@ -321,7 +342,8 @@ FIELDS: dict[str, FieldCheck] = {
     "editor": _plain(_text_field), "supervisor": _plain(_text_field), "tags": _plain(_tags),
     "summary": _plain(_text_field), "slug": _plain(_slug), "draft": _plain(check_bool),
     "aliases": _plain(_aliases), "image": _plain(_text_field), "image_alt": _plain(_text_field),
-    "story": _plain(_story), "source": lambda value, _config: value,
+    "story": _plain(_story), "source": lambda value, _config: value, "lang": _lang,
+    "translation_key": _plain(_text_field),
 }
 """Every front matter key sitegen reads, with its checker; declared once. Any other key reaches templates
 as ``page.meta``. A checker returns the clean value or raises ValueError with what to write instead."""
@@ -360,6 +382,11 @@ def parse_document(path: Path, text: str, config: SiteConfig, kind: type[Briefin
         problems.append(("title", "missing `title`", "add a line such as `title: Talks on Idlib resume`"))
     if kind is Briefing and "date" not in values and data.get("date") is None:  # absent, or `date:` left empty
         problems.append(("date", "missing `date`", "add a line such as `date: 2024-05-01T09:30:00+02:00`"))
+    folder = folder_language(path, config)
+    if folder and values.get("lang", folder) != folder:
+        problems.append(("lang", f"`lang: {values['lang']}`, but the file is under content/{folder}/, the folder of "
+                         f"the {folder} edition", f"move the file out of content/{folder}/ (to content/{values['lang']}/, "
+                         f"say), or write `lang: {folder}`"))
     ascii = config.slugs == "ascii"
     if "slug" not in values and values.get("title") and not slugify(values["title"], ascii=ascii):
         problems.append(("title", "cannot make a URL slug from this title", "add `slug: some-words` to the front matter"))
@@ -377,6 +404,8 @@ def parse_document(path: Path, text: str, config: SiteConfig, kind: type[Briefin
         summary=values.get("summary", ""), draft=values.get("draft", False), source=data.get("source"),
         aliases=values.get("aliases", ()), image_ref=values.get("image", ""), image_alt=values.get("image_alt", ""),
         meta={k: v for k, v in data.items() if str(k) not in FIELDS},
+        lang=values.get("lang") or folder, translation_key=values.get("translation_key", ""),
+        edition=edition_of(values.get("lang") or folder, config),
     )
     if kind is Page:
         updated = values.get("date") or datetime.fromtimestamp(path.stat().st_mtime, config.tz).replace(microsecond=0)
@@ -403,9 +432,27 @@ def front_matter_line(item: Document, key: str) -> int | None:
         return None
 
 
+def folder_language(path: Path, config: SiteConfig) -> str:
+    """The language a ``content/<lang>/`` folder gives its files, for a language the site lists; else empty."""
+    try:
+        first = path.relative_to(config.content_dir).parts[0]
+    except (ValueError, IndexError):
+        return ""
+    return first if first in config.languages else ""
+
+
+def edition_of(lang: str, config: SiteConfig) -> str:
+    """The edition a file in ``lang`` belongs to: empty for the default one (and on a one-language site)."""
+    return lang if len(config.languages) > 1 and lang and lang != config.languages[0] else ""
+
+
 def load_file(path: Path, config: SiteConfig) -> Briefing | Page:
-    """Read and validate one content file: a standalone page under content/pages/, else a briefing."""
+    """Read and validate one content file: a standalone page under content/pages/ (or content/<lang>/pages/),
+    else a briefing."""
     rel = display_path(path, config.root)
     text = read_source(path, rel, config.max_file_size)
-    kind = Page if path.relative_to(config.content_dir).parts[0] == PAGES_DIR else Briefing
+    parts = path.relative_to(config.content_dir).parts
+    if folder_language(path, config):
+        parts = parts[1:]
+    kind = Page if parts and parts[0] == PAGES_DIR else Briefing
     return parse_document(path, text, config, kind)

@@ -49,8 +49,9 @@ class PreviewModel:
 def shape(item: Content) -> tuple[Any, ...]:
     """What decides where a file appears: a change here moves lists, neighbours, related links and stories."""
     if isinstance(item, Briefing):
-        return (item.kind, item.date, item.slug, item.tags, item.authors, item.draft, story_inputs(item))
-    return (item.kind, item.date, item.slug, item.draft)
+        return (item.kind, item.date, item.slug, item.tags, item.authors, item.draft, story_inputs(item), item.lang,
+                item.translation_key)
+    return (item.kind, item.date, item.slug, item.draft, item.lang, item.translation_key)
 
 
 def rerender_edited(builder: Builder, changed: Sequence[Path],

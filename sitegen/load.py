@@ -18,6 +18,7 @@ from .assets import assets_unchanged
 from .cache import CachedFile
 from .config import SiteConfig
 from .content import Briefing, Content, content_files, is_content_file, links_outside, load_file
+from .editions import translation_clashes
 from .errors import Problem, SiteError, display_path
 from .markdown import BodyRenderer
 from .story_detection import features
@@ -45,7 +46,8 @@ def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Content | Sit
     for path in paths:
         try:
             item = load_file(path, config)
-            renderer.render_item(item, topic_links(config, item.tags if isinstance(item, Briefing) else ()))
+            renderer.render_item(item, topic_links(config, item.tags if isinstance(item, Briefing) else (),
+                                                  item.edition_prefix))
             if isinstance(item, Briefing):
                 item.story_features = features(item)  # here, in the worker processes, and cached with the briefing
             results.append(item)
@@ -93,7 +95,8 @@ def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list
         fresh[rel] = CachedFile(mtime_ns, size, result)
     problems += [warning for item in briefings for warning in item.warnings]
     if any(p.severity == "error" for p in problems):
-        raise SiteError(problems)
+        # the model checks translations too, but a run that stops here should name every problem at once
+        raise SiteError(problems + translation_clashes(briefings, config.language))
     return Loaded(briefings, problems, fresh, present)
 
 

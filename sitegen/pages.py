@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from .config import SiteConfig
-from .content import Briefing, Content, Document, Page, front_matter_line
+from .content import Briefing, Content, Document, Page, edition_of
+from .editions import Alternate, link_alternates, translation_clashes
 from .errors import Problem, SiteError
 from .files import output_path_of
+from .sitewide import alias_pages, sitemaps
 from .stories import Stories, Story
 from .taxonomy import Author, Month, Taxonomy, Topic
 from .topics import alias_table
@@ -154,12 +156,6 @@ class StoryCard:
     topics: tuple[Link, ...]
 
 
-@dataclass(frozen=True)
-class SitemapEntry:
-    url: str
-    lastmod: datetime
-
-
 @dataclass
 class Site:
     """The validated content as readers see it, computed once per build and only looked up afterwards."""
@@ -172,13 +168,24 @@ class Site:
     cards: dict[str, Card]
     """Per briefing file (``rel``): a plain attribute, cheaper to look up than the computed URL."""
     stories: Stories
+    lang: str = ""
+    """The edition's language on a site of several languages (its pages say so); empty on a one-language site."""
+    prefix: str = ""
+    """What the edition's URLs start with: empty for the default edition, ``/ar`` for the Arabic one."""
+    editions: tuple[Site, ...] = ()
+    """On a site of several languages, each edition as a Site of its own, the default first; else empty."""
 
     def card(self, briefing: Briefing) -> Card:
         return self.cards[briefing.rel]
 
+    def path(self, url: str) -> str:
+        """A section of this edition: ``/topics/`` is ``/ar/topics/`` in the Arabic edition."""
+        return self.prefix + url
+
 
 def make_site(config: SiteConfig, items: Sequence[Content], built_at: datetime) -> Site:
-    """Order briefings, refuse two files that would claim the same URL, and build the taxonomy."""
+    """Order briefings, refuse two files that would claim the same URL, and build the taxonomy:
+    one per language edition when site.yml lists several ``languages``."""
     claimed: dict[str, Content] = {}
     problems: list[Problem] = []
     for item in sorted(items, key=lambda b: b.rel):
@@ -188,16 +195,35 @@ def make_site(config: SiteConfig, items: Sequence[Content], built_at: datetime) 
                                     "give one of them a different `slug:` in its front matter"))
         else:
             claimed[item.url] = item
+    problems += translation_clashes(items, config.language)
     if problems:
         raise SiteError(problems)
     briefings = sorted((b for b in items if isinstance(b, Briefing)), key=lambda b: (b.date, b.slug), reverse=True)
     pages = sorted((p for p in items if isinstance(p, Page)), key=lambda p: p.slug)
+    if len(config.languages) < 2:
+        return _edition(config, briefings, pages, built_at)
+    editions = tuple(_edition(config, [b for b in briefings if b.edition == edition], [p for p in pages if
+                                                                                      p.edition == edition],
+                              built_at, lang=code, prefix=f"/{edition}" if edition else "")
+                     for code in config.languages for edition in [edition_of(code, config)])
+    cards = {rel: card for edition in editions for rel, card in edition.cards.items()}
+    for edition in editions:
+        edition.cards = cards
+    default = editions[0]
+    return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=default.taxonomy,
+                cards=cards, stories=default.stories, lang=default.lang, editions=editions)
+
+
+def _edition(config: SiteConfig, briefings: list[Briefing], pages: list[Page], built_at: datetime, lang: str = "",
+             prefix: str = "") -> Site:
+    """One edition's model: its briefings' topics, authors, archive, cards and stories, under its URL prefix."""
     taxonomy = Taxonomy(briefings, config.topics, alias_table(config.topic_aliases), config.topics_min_count,
-                        ascii_slugs=config.slugs == "ascii")
+                        ascii_slugs=config.slugs == "ascii", prefix=prefix)
     cards = {b.rel: _card(b, taxonomy, built_at) for b in briefings}
-    stories = Stories(briefings, config.story_gap, {slug: topic.name for slug, topic in taxonomy.topics.items()})
+    stories = Stories(briefings, config.story_gap, {slug: topic.name for slug, topic in taxonomy.topics.items()},
+                      prefix=prefix)
     return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=taxonomy, cards=cards,
-                stories=stories)
+                stories=stories, lang=lang, prefix=prefix)
 
 
 def _link(item: Topic | Author | Month | Story) -> Link:
@@ -217,25 +243,11 @@ def _card(briefing: Briefing, taxonomy: Taxonomy, built_at: datetime) -> Card:
 FEED_SIZE = 20
 MORE_ON_TOPICS = 3
 MORE_ON_BRIEFINGS = 3
-SITEMAP_SIZE = 50_000
-"""The sitemaps.org limit of URLs per file; a bigger site gets a sitemap index."""
-
-
 def plan_routes(site: Site) -> list[Route]:
-    """Every page of the site, in a stable order; the sitemap lists the ones with a date."""
-    planned = [
-        *listing(site, site.briefings, "/", "index.html"),
-        *(briefing_page(site, b) for b in site.briefings),
-        *(standalone_page(site, page) for page in site.pages),
-        *topic_pages(site),
-        *author_pages(site),
-        *archive_pages(site),
-        *story_pages(site),
-        feed(site, "/feed.xml", site.config.title, "/", site.briefings),
-        Route("/404.html", "404.html", {}),
-    ]
-    if site.config.search:
-        planned.append(Route("/search/", "search.html", {}))
+    """Every page of the site, in a stable order, edition by edition; the sitemap lists the ones with a date."""
+    planned = [route for edition in site.editions or (site,) for route in edition_routes(edition)]
+    if site.editions:
+        link_alternates(planned, [*site.briefings, *site.pages], site.config.languages)
     planned += alias_pages(site, planned)
     planned += sitemaps(site, planned)
     planned.append(Route("/robots.txt", "robots.txt", {}))
@@ -245,14 +257,45 @@ def plan_routes(site: Site) -> list[Route]:
     return planned
 
 
+def edition_routes(site: Site) -> list[Route]:
+    """The pages of one edition (the whole site when it has one language), each told its language."""
+    planned = [
+        *listing(site, site.briefings, site.path("/"), "index.html"),
+        *(briefing_page(site, b) for b in site.briefings),
+        *(standalone_page(site, page) for page in site.pages),
+        *topic_pages(site),
+        *author_pages(site),
+        *archive_pages(site),
+        *story_pages(site),
+        feed(site, site.path("/feed.xml"), site.config.title, site.path("/"), site.briefings),
+    ]
+    if not site.prefix:
+        planned.append(Route("/404.html", "404.html", {}))
+    if site.config.search:
+        planned.append(Route(site.path("/search/"), "search.html", {}))
+    if site.lang:
+        nav = navigation(site)
+        homes = tuple(Alternate(code, edition_home(code, site.config)) for code in site.config.languages)
+        for page in planned:
+            page.context.update(nav=nav, lang=site.lang, prefix=site.prefix, editions=homes)
+    return planned
+
+
+def edition_home(lang: str, config: SiteConfig) -> str:
+    """The home page of an edition: ``/`` for the default language, ``/ar/`` for Arabic."""
+    edition = edition_of(lang, config)
+    return f"/{edition}/" if edition else "/"
+
+
 def navigation(site: Site) -> list[Link]:
     """The header's sections, plus About when the site has an about page.
 
     Every page gets it in its own data, so adding an about page re-renders
     them all while templates never need the whole site.
     """
-    sections = [Link("Topics", "/topics/", key="topics"), Link("Authors", "/authors/", key="authors"),
-                Link("Archive", "/archive/", key="archive")]
+    sections = [Link("Topics", site.path("/topics/"), key="topics"),
+                Link("Authors", site.path("/authors/"), key="authors"),
+                Link("Archive", site.path("/archive/"), key="archive")]
     sections += [Link(page.title, page.url) for page in site.pages if page.slug == "about"]
     return sections
 
@@ -300,7 +343,7 @@ def standalone_page(site: Site, page: Page) -> Route:
 def topic_pages(site: Site) -> list[Route]:
     """The topics index (A-Z and by size), then per topic its paginated list and its feed."""
     taxonomy = site.taxonomy
-    planned = [Route("/topics/", "topics.html",
+    planned = [Route(site.path("/topics/"), "topics.html",
                     {"by_name": [t for t in taxonomy.topics_by_name if not t.minor],
                      "by_size": [t for t in taxonomy.topics_by_size if not t.minor]},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
@@ -314,7 +357,7 @@ def topic_pages(site: Site) -> list[Route]:
 
 def author_pages(site: Site) -> list[Route]:
     authors = site.taxonomy.authors_by_name
-    planned = [Route("/authors/", "authors.html", {"authors": authors},
+    planned = [Route(site.path("/authors/"), "authors.html", {"authors": authors},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for author in authors:
         planned += listing(site, author.briefings, author.url, "author.html", author=_link(author),
@@ -325,7 +368,7 @@ def author_pages(site: Site) -> list[Route]:
 def archive_pages(site: Site) -> list[Route]:
     """The archive index (years, months, counts), then one paginated page per month with its neighbours."""
     months = site.taxonomy.months
-    planned = [Route("/archive/", "archive.html", {"years": site.taxonomy.years},
+    planned = [Route(site.path("/archive/"), "archive.html", {"years": site.taxonomy.years},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for index, month in enumerate(months):
         newer = _month_link(months[index - 1]) if index > 0 else None
@@ -333,33 +376,6 @@ def archive_pages(site: Site) -> list[Route]:
         planned += listing(site, month.briefings, month.url, "month.html", month=_month_link(month),
                            count=month.count, newer_month=newer, older_month=older)
     return planned
-
-
-def alias_pages(site: Site, planned: Sequence[Route]) -> list[Route]:
-    """A small redirect page at each old path a briefing or page lists in ``aliases:``.
-
-    A path that another page, or another file's alias, already claims is an
-    error naming both files, never a silent overwrite.
-    """
-    owners: dict[str, str] = {output_path_of(page.url): _owner(page) for page in planned}
-    pages: list[Route] = []
-    problems: list[Problem] = []
-    for item in sorted((*site.briefings, *site.pages), key=lambda b: b.rel):
-        for alias in item.aliases:
-            other = owners.setdefault(output_path_of(alias), item.rel)
-            if other != item.rel:
-                problems.append(Problem(item.rel, front_matter_line(item, "aliases"), f"alias {alias} is already the URL of "
-                                        f"{other}", "remove the alias, or move the other page to a different URL"))
-            elif alias != item.url:
-                pages.append(Route(alias, "redirect.html", {"page": item, "target": item.url}, shows=[item]))
-    if problems:
-        raise SiteError(problems)
-    return pages
-
-
-def _owner(page: Route) -> str:
-    item = page.context.get("page")
-    return item.rel if isinstance(item, Document) else f"the page {page.url}"
 
 
 def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequence[Briefing]) -> Route:
@@ -382,7 +398,7 @@ def story_pages(site: Site) -> list[Route]:
     stories = site.stories.by_date
     members = [b for story in stories for b in story.briefings]
     index = [StoryCard(_link(s), s.count, s.first, s.last, s.ongoing, _topic_links(site, s)) for s in stories]
-    planned = [Route("/stories/", "stories.html", {"stories": index}, shows=members,
+    planned = [Route(site.path("/stories/"), "stories.html", {"stories": index}, shows=members,
                     lastmod=max((s.last for s in stories), default=None))]
     for story in stories:
         context = {"story": _link(story), "first": story.first, "last": story.last, "ongoing": story.ongoing,
@@ -397,19 +413,6 @@ def story_pages(site: Site) -> list[Route]:
 def _topic_links(site: Site, story: Story) -> tuple[Link, ...]:
     topics = site.taxonomy.topics
     return tuple(_link(topics[slug]) for slug in story.topics if slug in topics)
-
-
-def sitemaps(site: Site, planned: list[Route]) -> list[Route]:
-    """``/sitemap.xml``: every dated page; past the sitemaps.org limit, an index of numbered sitemaps."""
-    entries = [SitemapEntry(p.url, p.lastmod) for p in planned if p.lastmod is not None]
-    everything = [*site.briefings, *site.pages]
-    if len(entries) <= SITEMAP_SIZE:
-        return [Route("/sitemap.xml", "sitemap.xml", {"entries": entries}, shows=everything)]
-    parts = [Route(f"/sitemap-{number}.xml", "sitemap.xml", {"entries": entries[start:start + SITEMAP_SIZE]},
-                  shows=everything)
-             for number, start in enumerate(range(0, len(entries), SITEMAP_SIZE), 1)]
-    index = [SitemapEntry(p.url, max(e.lastmod for e in p.context["entries"])) for p in parts]
-    return [*parts, Route("/sitemap.xml", "sitemap-index.xml", {"sitemaps": index}, shows=everything)]
 
 
 def _newest(briefings: Sequence[Briefing]) -> datetime | None:

@@ -139,6 +139,12 @@ def list_separator(context: Any, index: int, length: int) -> str:
 
 
 @jinja2.pass_context
+def edition_url(context: Any, path: str) -> str:
+    """``edition_url('/archive/')``: a section of the page's own language edition (``/ar/archive/``), as ``url()``."""
+    return context.environment.globals["url"](context.get("prefix", "") + path)
+
+
+@jinja2.pass_context
 def language(context: Any, code: str | None = None) -> Language:
     """``language()`` is the page's language (``.dir``, ``.name``, ``.code``); ``language('ar')`` another one."""
     return context.environment.interface.get(code) if code else _language(context)
@@ -167,7 +173,7 @@ def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:
     interface = load_interface(config, theme_dirs(config))
     env.interface = interface  # type: ignore[attr-defined]
     env.globals.update(url=urls.url, absolute_url=urls.absolute, t=translate, tn=translate_plural, language=language,
-                       lang=interface.default, list_separator=list_separator)
+                       lang=interface.default, list_separator=list_separator, edition_url=edition_url)
     env.filters.update(human_date=human_date, month_name=month_name, number=number, digits=digits,
                        iso_date=iso_date, jsonld=jsonld, people=functools.partial(people, absolute=urls.absolute))
     return env

@@ -51,6 +51,8 @@ class Story:
     """Topic slugs most of its briefings share, most shared first."""
     ongoing: bool = False
     """A briefing of it falls within the last ``story_gap`` days of the archive."""
+    prefix: str = ""
+    """The language edition's URL prefix (``/ar``); empty in the default edition."""
 
     @property
     def name(self) -> str:
@@ -58,7 +60,7 @@ class Story:
 
     @property
     def url(self) -> str:
-        return f"/stories/{self.slug}/"
+        return f"{self.prefix}/stories/{self.slug}/"
 
     @property
     def feed_url(self) -> str:
@@ -81,12 +83,15 @@ class Stories:
     """Every story of one build, and each briefing's place in its story."""
 
     def __init__(self, briefings: Sequence[Briefing], gap_days: int = 14,
-                 topic_names: Mapping[str, str] | None = None) -> None:
-        """``briefings`` in any order; ``topic_names`` maps topic slugs to display names (default: as tagged)."""
+                 topic_names: Mapping[str, str] | None = None, prefix: str = "") -> None:
+        """``briefings`` in any order; ``topic_names`` maps topic slugs to display names (default: as tagged);
+        ``prefix`` starts the URLs of a language edition's stories (``/ar``)."""
         self.gap = timedelta(days=gap_days)
         ordered = sorted((b for b in briefings if b.date is not None), key=lambda b: (b.date, b.rel))
         labels, weights = detect(ordered, self.gap)
         self.stories = _make_stories(ordered, labels, weights, topic_names or {}, self.gap)
+        for story in self.stories:
+            story.prefix = prefix
         self._place = {b.rel: (story, spot) for story in self.stories for spot, b in enumerate(story.briefings)}
 
     def story_of(self, briefing: Briefing) -> Story | None:

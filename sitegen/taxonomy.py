@@ -41,18 +41,16 @@ class Group:
     slug: str
     name: str
     briefings: list[Briefing]
+    prefix: str = ""
+    """The edition's URL prefix (``/ar``); empty in the default edition."""
 
     @property
-    def memo_key(self) -> str:
-        return self.slug
-
-    @classmethod
-    def url_of(cls, slug: str) -> str:
-        return f"/{cls.section}/{slug}/"
+    def memo_key(self) -> tuple[str, str]:
+        return self.prefix, self.slug
 
     @property
     def url(self) -> str:
-        return self.url_of(self.slug)
+        return f"{self.prefix}/{self.section}/{self.slug}/"
 
     @property
     def count(self) -> int:
@@ -87,14 +85,15 @@ class Month:
     year: int
     month: int
     briefings: list[Briefing]
+    prefix: str = ""
 
     @property
-    def memo_key(self) -> tuple[int, int]:
-        return self.year, self.month
+    def memo_key(self) -> tuple[str, int, int]:
+        return self.prefix, self.year, self.month
 
     @property
     def url(self) -> str:
-        return f"/archive/{self.year:04d}/{self.month:02d}/"
+        return f"{self.prefix}/archive/{self.year:04d}/{self.month:02d}/"
 
     @property
     def name(self) -> str:
@@ -109,10 +108,11 @@ class Month:
 class Year:
     year: int
     months: list[Month]
+    prefix: str = ""
 
     @property
-    def memo_key(self) -> int:
-        return self.year
+    def memo_key(self) -> tuple[str, int]:
+        return self.prefix, self.year
 
     @property
     def count(self) -> int:
@@ -168,13 +168,13 @@ def slug_clashes(briefings: Sequence[Briefing], labels: Callable[[Briefing], Ite
     return problems
 
 
-def archive(briefings: Sequence[Briefing]) -> list[Year]:
+def archive(briefings: Sequence[Briefing], prefix: str = "") -> list[Year]:
     """Years and their months, newest first, from briefings already sorted newest first."""
     years: list[Year] = []
     for (year, month), items in itertools.groupby(briefings, key=lambda b: (b.date.year, b.date.month)):
         if not years or years[-1].year != year:
-            years.append(Year(year, []))
-        years[-1].months.append(Month(year, month, list(items)))
+            years.append(Year(year, [], prefix))
+        years[-1].months.append(Month(year, month, list(items), prefix))
     return years
 
 
@@ -240,11 +240,13 @@ class Taxonomy:
     """Topics, authors, archive and cross-links of one build, looked up by briefing."""
 
     def __init__(self, briefings: Sequence[Briefing], declared_topics: Iterable[str] = (),
-                 aliases: Mapping[str, str] | None = None, min_count: int = 1, ascii_slugs: bool = False) -> None:
+                 aliases: Mapping[str, str] | None = None, min_count: int = 1, ascii_slugs: bool = False,
+                 prefix: str = "") -> None:
         """``briefings`` newest first; ``declared_topics`` (site.yml ``topics:``) name their topics;
         ``aliases`` (spelling key → name, see :func:`~sitegen.topics.alias_table`) and the automatic
         rules of :func:`~sitegen.topics.merge_spellings` put one subject under one topic; topics on
-        fewer than ``min_count`` briefings are ``minor``; ``ascii_slugs`` transliterates slugs."""
+        fewer than ``min_count`` briefings are ``minor``; ``ascii_slugs`` transliterates slugs;
+        ``prefix`` starts every URL of a language edition's own topics, authors and months (``/ar``)."""
         slug_of = functools.partial(topic_slug, ascii=ascii_slugs)
         names = {slug_of(name): name for name in declared_topics}
         shown = merge_spellings((tag for b in briefings for tag in b.tags), aliases, known_places())
@@ -254,13 +256,15 @@ class Taxonomy:
             raise SiteError(problems)
         topics, topic_slugs = group_by(
             briefings, tags_of, slug_of,
-            lambda slug, name, members: Topic(slug, name, members, len(members) < min_count), names)
+            lambda slug, name, members: Topic(slug, name, members, prefix=prefix, minor=len(members) < min_count),
+            names)
         authors, author_slugs = group_by(briefings, lambda b: b.authors,
-                                         functools.partial(slugify, ascii=ascii_slugs), Author)
+                                         functools.partial(slugify, ascii=ascii_slugs),
+                                         lambda slug, name, members: Author(slug, name, members, prefix=prefix))
         self.briefings = list(briefings)
         self.topics: dict[str, Topic] = topics  # type: ignore[assignment]
         self.authors: dict[str, Author] = authors  # type: ignore[assignment]
-        self.years = archive(self.briefings)
+        self.years = archive(self.briefings, prefix)
         self._position = {b.rel: index for index, b in enumerate(self.briefings)}  # rel: unique, and not computed
         self._topics = [[self.topics[slug] for slug in slugs] for slugs in topic_slugs]
         self._authors = [[self.authors[slug] for slug in slugs] for slugs in author_slugs]

@@ -207,14 +207,15 @@ def topic_path(slug: str) -> str:
     return f"/topics/{slug}/"
 
 
-def topic_links(config: SiteConfig, tags: Sequence[str]) -> list[tuple[re.Pattern[str], str]]:
+def topic_links(config: SiteConfig, tags: Sequence[str], prefix: str = "") -> list[tuple[re.Pattern[str], str]]:
     """What the first mention of each of a briefing's topics (``tags``) in its body links to (``link_topics: true``).
 
     Only the briefing's own topics are linked, so the page linked to always
     exists and the body depends on nothing but its own file and site.yml. A
     topic's words are its tags plus, when site.yml's ``topics:`` declares it,
     the name and words written there, matched as the importer matches them.
-    Standalone pages have no topics, so the loader passes none for them.
+    Standalone pages have no topics, so the loader passes none for them. ``prefix`` is the
+    briefing's language edition (``/ar``), whose own topic pages are linked.
     """
     if not config.link_topics:
         return []
@@ -223,7 +224,7 @@ def topic_links(config: SiteConfig, tags: Sequence[str]) -> list[tuple[re.Patter
     links = []
     for slug in dict.fromkeys(topic_slug(tag, ascii=ascii) for tag in tags):
         words = tuple(tag for tag in tags if topic_slug(tag, ascii=ascii) == slug) + declared.get(slug, ())
-        links.append((_words_pattern(words), site_link(config.base_path, topic_path(slug))))
+        links.append((_words_pattern(words), site_link(config.base_path, prefix + topic_path(slug))))
     return links
 
 

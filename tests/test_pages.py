@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from html.parser import HTMLParser
 
-from sitegen import pages as pages_module
+from sitegen import sitewide
 from sitegen.build import BuildOptions, build_site
 from sitegen.check import check_output
 from sitegen.config import load_config
@@ -293,7 +293,7 @@ def test_sitemap_lists_every_page_with_lastmod_and_robots_points_at_it(archive):
 
 
 def test_a_large_site_gets_a_sitemap_index(site, monkeypatch):
-    monkeypatch.setattr(pages_module, "SITEMAP_SIZE", 4)
+    monkeypatch.setattr(sitewide, "SITEMAP_SIZE", 4)
     for day in range(1, 10):
         write(site / "content" / f"b{day}.md", briefing(f"Day {day}", date=f"2024-05-{day:02d}T09:00:00+02:00"))
     build_site(load_config(site), BuildOptions(search=False))

@@ -1,0 +1,228 @@
+"""Bilingual editions (issue 13 item 4): a site with ``languages: [en, ar]`` built for real, read back from disk.
+
+The default language stays at the root and Arabic lives under ``/ar/``; each
+edition has its own home, topics, authors, archive, feeds and search page in its
+own language; translations (one ``translation_key``) link to each other.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pytest
+
+from sitegen.build import BuildOptions, build_site
+from sitegen.config import load_config
+
+from .helpers import run_sitegen, write
+
+BASE = "https://example.org/"
+EN_TALKS = "/briefings/2024/05/ceasefire-talks-resume-in-geneva/"
+AR_TITLE = "استئناف محادثات وقف إطلاق النار في جنيف"
+AR_TALKS = "/ar/briefings/2024/05/استئناف-محادثات-وقف-إطلاق-النار-في-جنيف/"
+EN_OIL = "/briefings/2024/05/oil-prices-climb/"
+AR_ONLY = "/ar/briefings/2024/06/أسعار-القمح-ترتفع/"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def make_bilingual(root: Path) -> Path:
+    """An English and Arabic site: one briefing translated both ways, one only in English, one only in Arabic
+    (marked by its content/ar/ folder, another by `lang: ar` alone)."""
+    write(root / "site.yml", """
+        title: Desk
+        base_url: https://example.org/
+        timezone: Africa/Cairo
+        languages: [en, ar]
+        topics_min_count: 1
+    """)
+    write(root / "content" / "briefings" / "talks.md", """
+        ---
+        title: Ceasefire talks resume in Geneva
+        date: 2024-05-01T09:30:00+02:00
+        tags: [Syria, Diplomacy]
+        authors: [Nawal Sayed]
+        translation_key: geneva-talks
+        ---
+
+        Negotiators met again on Tuesday to discuss the truce.
+    """)
+    write(root / "content" / "briefings" / "oil.md", """
+        ---
+        title: Oil prices climb
+        date: 2024-05-03T09:30:00+02:00
+        tags: [Energy]
+        ---
+
+        Brent crude rose sharply after the pipeline closure.
+    """)
+    write(root / "content" / "ar" / "talks.md", f"""
+        ---
+        title: {AR_TITLE}
+        date: 2024-05-01T10:30:00+02:00
+        tags: [سوريا]
+        authors: [نوال سيد]
+        translation_key: geneva-talks
+        ---
+
+        اجتمع المفاوضون مجددا يوم الثلاثاء في جنيف لبحث الهدنة.
+    """)
+    write(root / "content" / "briefings" / "wheat.md", """
+        ---
+        title: أسعار القمح ترتفع
+        date: 2024-06-02T10:30:00+02:00
+        lang: ar
+        tags: [الغذاء]
+        ---
+
+        ارتفعت أسعار القمح في الأسواق المحلية بعد موسم جاف.
+    """)
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = make_bilingual(tmp_path_factory.mktemp("editions") / "site")
+    build_site(load_config(root), BuildOptions(search=False))
+    return root / "public"
+
+
+def page(public: Path, url: str) -> str:
+    path = public / unquote(url).lstrip("/")
+    return (path / "index.html" if url.endswith("/") else path).read_text(encoding="utf-8")
+
+
+def alternates(html: str) -> dict[str, str]:
+    """hreflang -> absolute URL of the page's <link rel="alternate" hreflang> elements."""
+    return dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+
+
+def switch(html: str) -> dict[str, str]:
+    """The visible language switch: hreflang -> href."""
+    nav = re.search(r'<nav class="site-nav language-switch"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav, "no language switch on the page"
+    return dict((lang, href) for href, lang in re.findall(r'<a href="([^"]+)" hreflang="([^"]+)"', nav.group(1)))
+
+
+def absolute(url: str) -> str:
+    return BASE + quote(url.lstrip("/"))
+
+
+def test_each_edition_lives_under_its_prefix_in_its_own_language(built):
+    assert page(built, "/").startswith('<!DOCTYPE html>\n<html lang="en" dir="ltr">')
+    for url in ("/ar/", "/ar/topics/", "/ar/authors/", "/ar/archive/", "/ar/archive/2024/05/", "/ar/stories/",
+                "/ar/search/", AR_TALKS, AR_ONLY, "/ar/topics/سوريا/"):
+        html = page(built, url)
+        assert html.startswith('<!DOCTYPE html>\n<html lang="ar" dir="rtl">'), url
+        assert '<a class="site-title" href="/ar/">' in html and 'href="/ar/topics/"' in html, url
+    assert "مايو" in page(built, AR_TALKS)  # the date in Arabic (Babel), not "May"
+    assert not (built / "ar" / "404.html").exists() and (built / "404.html").is_file()
+
+
+def test_each_editions_lists_and_feeds_hold_only_its_language(built):
+    english = ["Ceasefire talks resume in Geneva", "Oil prices climb"]
+    arabic = [AR_TITLE, "أسعار القمح ترتفع"]
+    for url, own, other in [("/", english, arabic), ("/ar/", arabic, english),
+                            ("/archive/2024/05/", english[:1], arabic[:1]),
+                            ("/ar/archive/2024/05/", arabic[:1], english[:1])]:
+        html = page(built, url)
+        assert all(title in html for title in own) and not any(title in html for title in other), url
+    assert "سوريا" in page(built, "/ar/topics/") and "سوريا" not in page(built, "/topics/")
+    assert "Energy" in page(built, "/topics/") and "Energy" not in page(built, "/ar/topics/")
+    assert not (built / "archive" / "2024" / "06").exists()  # June has only an Arabic briefing
+    for url, own in [("/feed.xml", english), ("/ar/feed.xml", arabic)]:
+        feed = ET.fromstring(page(built, url))
+        titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
+        assert sorted(titles) == sorted(own), url
+        assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == ("ar" if url.startswith("/ar/") else "en")
+
+
+def test_translations_name_each_other_reciprocally_and_the_switch_leads_there(built):
+    english, arabic = page(built, EN_TALKS), page(built, AR_TALKS)
+    expected = {"en": absolute(EN_TALKS), "ar": absolute(AR_TALKS), "x-default": absolute(EN_TALKS)}
+    assert alternates(english) == expected and alternates(arabic) == expected
+    assert switch(english) == {"ar": quote(AR_TALKS)} and switch(arabic) == {"en": EN_TALKS}
+    assert 'rel="alternate">العربية</a>' in english and 'rel="alternate">English</a>' in arabic
+
+
+def test_a_briefing_without_translation_has_no_hreflang_and_its_switch_leads_to_the_other_home(built):
+    for url, home in [(EN_OIL, {"ar": "/ar/"}), (AR_ONLY, {"en": "/"})]:
+        html = page(built, url)
+        assert alternates(html) == {} and switch(html) == home, url
+
+
+def test_edition_pages_link_to_the_other_editions_equivalents(built):
+    for path in ("/", "/topics/", "/authors/", "/archive/", "/archive/2024/05/", "/stories/", "/search/"):
+        expected = {"en": absolute(path), "ar": absolute("/ar" + path), "x-default": absolute(path)}
+        assert alternates(page(built, path)) == expected, path
+        assert alternates(page(built, "/ar" + path)) == expected, path
+        assert switch(page(built, path)) == {"ar": "/ar" + path}
+    assert alternates(page(built, "/ar/archive/2024/06/")) == {}  # no English June
+
+
+def test_the_sitemap_lists_every_page_with_its_alternates(built):
+    root = ET.fromstring(page(built, "/sitemap.xml"))
+    urls = {u.find(f"{SITEMAP}loc").text: {link.get("hreflang"): link.get("href")
+                                          for link in u.findall(f"{XHTML}link")}
+            for u in root.findall(f"{SITEMAP}url")}
+    pair = {"en": absolute(EN_TALKS), "ar": absolute(AR_TALKS), "x-default": absolute(EN_TALKS)}
+    assert urls[absolute(EN_TALKS)] == pair and urls[absolute(AR_TALKS)] == pair
+    assert urls[absolute("/ar/")] == urls[BASE] == {"en": BASE, "ar": absolute("/ar/"), "x-default": BASE}
+    assert urls[absolute(EN_OIL)] == {} and urls[absolute(AR_ONLY)] == {}
+    for links in urls.values():  # every alternate is itself listed, with the same set: reciprocal
+        assert all(urls[href] == links for lang, href in links.items() if lang != "x-default")
+
+
+def test_sitegen_check_passes_on_the_bilingual_site(built):
+    result = run_sitegen("check", "--site", built.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_language_mistakes_are_reported_together_with_file_line_and_fix(tmp_path):
+    root = make_bilingual(tmp_path / "site")
+    write(root / "content" / "briefings" / "again.md", """
+        ---
+        title: Another take on Geneva
+        date: 2024-05-02T09:30:00+02:00
+        translation_key: geneva-talks
+        ---
+
+        Text.
+    """)
+    write(root / "content" / "ar" / "english.md", """
+        ---
+        title: Filed in the wrong folder
+        date: 2024-05-02T09:30:00+02:00
+        lang: en
+        ---
+    """)
+    write(root / "content" / "briefings" / "german.md", """
+        ---
+        title: Auf Deutsch
+        date: 2024-05-02T09:30:00+02:00
+        tags: [Politik]
+        lang: de
+        ---
+    """)
+    result = run_sitegen("build", "--no-search", "--site", root)
+    assert result.returncode != 0 and not (root / "public").exists()
+    out = result.stdout + result.stderr
+    assert "content/ar/english.md:4: `lang: en`, but the file is under content/ar/" in out
+    assert "move the file out of content/ar/ (to content/en/, say), or write `lang: ar`" in out
+    assert "content/briefings/german.md:5: `lang` is not valid: de" in out
+    assert "add de to `languages:` in site.yml" in out
+    assert ("content/briefings/talks.md:6: `translation_key: geneva-talks` is also on content/briefings/again.md, "
+            "in the same language (en)") in out
+    assert "Traceback" not in out
+
+
+def test_a_one_language_site_keeps_lang_as_a_note_and_no_prefix(site):
+    """An imported Arabic article on an English site (the importer writes `lang: ar`) stays in the one edition."""
+    write(site / "content" / "a.md", "---\ntitle: خبر\ndate: 2024-05-01T09:30:00+02:00\nlang: ar\n---\n\nنص.\n")
+    build_site(load_config(site), BuildOptions(search=False))
+    assert (site / "public" / "briefings" / "2024" / "05" / "خبر" / "index.html").is_file()
+    assert not (site / "public" / "ar").exists()

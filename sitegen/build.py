@@ -43,7 +43,7 @@ from .plan import Plan, TemplateFacts, plan, template_facts
 from .render import UrlHelper, make_environment
 from .rendering import render_routes
 from .search import index_site
-from .shards import plan_shards, searchable_pages
+from .shards import plan_edition_shards, searchable_pages
 from .workers import run_chunked
 
 if TYPE_CHECKING:
@@ -273,4 +273,4 @@ class Builder:
 
     def _index(self, writer: Writer, routes: list[Route]) -> list[Problem]:
         """Index in shards; a shard whose pages are still the previous output's files keeps its bundle."""
-        return index_site(writer.root, shards=plan_shards(searchable_pages(routes)), previous=self.output)
+        return index_site(writer.root, shards=plan_edition_shards(searchable_pages(routes)), previous=self.output)

@@ -204,7 +204,7 @@ def build_shards(site_dir: Path, shards: Sequence[Shard], previous: Path | None,
                 progress.advance(len(shard.members))
         else:
             todo.append((shard, bundle))
-            entries.append(Entry(shard.name, bundle, shard.first.isoformat(), shard.last.isoformat(), 0, 0))
+            entries.append(Entry(shard.name, bundle, shard.first.isoformat(), shard.last.isoformat(), 0, 0, shard.lang))
     farm = site_dir.with_name(f"{site_dir.name}-search")
     shutil.rmtree(farm, ignore_errors=True)
     indexed = dict(_run_all(binary, todo, site_dir, farm, progress))
@@ -281,7 +281,7 @@ def _run_all(binary: Path, todo: list[tuple[Shard, str]], site_dir: Path, farm: 
                     progress.advance(len(shard.members))
                 size = _folder_size(site_dir / BUNDLE_DIR / bundle)
                 yield bundle, Entry(shard.name, bundle, shard.first.isoformat(), shard.last.isoformat(),
-                                    _count(result.stdout, "page"), size)
+                                    _count(result.stdout, "page"), size, shard.lang)
     finally:
         shutil.rmtree(farm, ignore_errors=True)
 

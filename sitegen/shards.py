@@ -52,6 +52,8 @@ class Shard:
     last: date
     members: tuple[str, ...]
     """Output paths (``briefings/2024/07/x/index.html``), sorted."""
+    lang: str = ""
+    """The language edition whose briefings it holds, on a site of several languages; else empty."""
 
 
 def _quarter(day: date) -> int:
@@ -86,32 +88,40 @@ def _split(groups: dict[str, list[tuple[str, date]]], finer: Any, limit: int) ->
     return result
 
 
-def plan_shards(pages: Iterable[tuple[str, date]], limit: int = SHARD_PAGES) -> list[Shard]:
-    """Group searchable pages (output path, publication date) into shards, newest first."""
+def plan_shards(pages: Iterable[tuple[str, date]], limit: int = SHARD_PAGES, lang: str = "") -> list[Shard]:
+    """Group searchable pages (output path, publication date) of one language edition into shards, newest first."""
     groups: dict[str, list[tuple[str, date]]] = {}
     for relpath, day in pages:
         groups.setdefault(f"{day.year:04d}", []).append((relpath, day))
     groups = _split(groups, lambda day: f"{day.year:04d}-q{_quarter(day)}", limit)
     groups = _split(groups, lambda day: f"{day.year:04d}-{day.month:02d}", limit)
-    shards = [Shard(name, *_span(name), tuple(sorted(relpath for relpath, _ in items)))
+    shards = [Shard(name, *_span(name), tuple(sorted(relpath for relpath, _ in items)), lang)
               for name, items in groups.items()]
     return sorted(shards, key=lambda shard: shard.first, reverse=True)
 
 
-def searchable_pages(pages: Iterable[Any]) -> list[tuple[str, date]]:
-    """The output path and date of every page that shows one briefing as its own (``briefing.html``).
+def plan_edition_shards(pages: dict[str, list[tuple[str, date]]], limit: int = SHARD_PAGES) -> list[Shard]:
+    """Shards per language edition, so no bundle mixes languages: a reader's browser loads only the shards
+    of the search page's own language, and Pagefind stems each with its language's rules."""
+    shards = [shard for lang, found in pages.items() for shard in plan_shards(found, limit, lang)]
+    return sorted(shards, key=lambda shard: shard.first, reverse=True)
+
+
+def searchable_pages(pages: Iterable[Any]) -> dict[str, list[tuple[str, date]]]:
+    """The output path and date of every page that shows one briefing as its own (``briefing.html``),
+    by language edition (``""`` on a one-language site).
 
     Only those carry ``data-pagefind-body``; a briefing whose front matter says
     ``search: false`` is left out.
     """
-    found: list[tuple[str, date]] = []
+    found: dict[str, list[tuple[str, date]]] = {}
     for page in pages:
         item = page.context.get("page")
         if getattr(item, "kind", None) != "briefing" or item.date is None:
             continue
         if item.meta.get("search") is False or getattr(item, "search", True) is False:
             continue
-        found.append((page.output_path, item.date.date()))
+        found.setdefault(page.context.get("lang", ""), []).append((page.output_path, item.date.date()))
     return found
 
 
@@ -121,7 +131,8 @@ def identity(shard: Shard, site_dir: Path, tool: str) -> str:
     Equal identities mean the same files (an unchanged page is the previous
     build's file, hard-linked: same inode and mtime), so the same index.
     """
-    digest = hashlib.blake2b(f"{FORMAT}|{tool}|{shard.name}".encode(), digest_size=8)
+    name = f"{shard.lang}/{shard.name}" if shard.lang else shard.name
+    digest = hashlib.blake2b(f"{FORMAT}|{tool}|{name}".encode(), digest_size=8)
     for relpath in shard.members:
         try:
             stat = os.stat(site_dir / relpath)
@@ -134,7 +145,7 @@ def identity(shard: Shard, site_dir: Path, tool: str) -> str:
 
 def bundle_name(shard: Shard, ident: str) -> str:
     """A bundle folder per shard and content: a changed shard gets a new folder, so none is ever half-replaced."""
-    return f"{shard.name}-{ident}"
+    return f"{shard.lang}-{shard.name}-{ident}" if shard.lang else f"{shard.name}-{ident}"
 
 
 @dataclass(frozen=True)
@@ -147,13 +158,16 @@ class Entry:
     last: str
     pages: int
     bytes: int
+    lang: str = ""
 
 
 def manifest(entries: Sequence[Entry]) -> str:
     """``pagefind/shards.json``, what a search page reads to find the bundles.
 
     ``{"format": 1, "shards": [{"name": "2024", "bundle": "2024-5f0c.../", "first": "2024-01-01",
-    "last": "2024-12-31", "pages": 412, "bytes": 1203311}, ...]}``: newest first;
+    "last": "2024-12-31", "pages": 412, "bytes": 1203311}, ...]}``: newest first; on a site of several
+    languages each entry also names its edition's language (``"lang": "ar"``) and a search page
+    uses only the shards of its own;
     ``bundle`` is relative to the manifest's own folder and ends in ``/``
     (``""`` would be the folder itself); load ``pagefind.js`` (or
     ``pagefind-ui.js``) from the first bundle and merge the others with
@@ -161,7 +175,7 @@ def manifest(entries: Sequence[Entry]) -> str:
     search limited to some years may skip shards outside them.
     """
     shards = [{"name": e.name, "bundle": f"{e.bundle}/" if e.bundle else "", "first": e.first, "last": e.last,
-               "pages": e.pages, "bytes": e.bytes} for e in entries]
+               "pages": e.pages, "bytes": e.bytes, **({"lang": e.lang} if e.lang else {})} for e in entries]
     return json.dumps({"format": FORMAT, "shards": shards}, indent=1) + "\n"
 
 
@@ -170,7 +184,7 @@ def read_manifest(folder: Path) -> dict[str, Entry]:
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         return {e["bundle"].rstrip("/"): Entry(e["name"], e["bundle"].rstrip("/"), e["first"], e["last"],
-                                               int(e["pages"]), int(e["bytes"]))
+                                               int(e["pages"]), int(e["bytes"]), str(e.get("lang", "")))
                 for e in data["shards"] if data.get("format") == FORMAT}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
@@ -189,7 +203,7 @@ def link_farm(shard: Shard, site_dir: Path, farm: Path) -> Path:
     Pagefind takes a folder and a glob, not a list of files; linking costs a
     few microseconds per page and keeps the shard independent of URL layout.
     """
-    root = farm / shard.name
+    root = farm / (f"{shard.lang}-{shard.name}" if shard.lang else shard.name)  # one folder per shard
     made: set[Path] = set()
     for relpath in shard.members:
         target = root / relpath

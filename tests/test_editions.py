@@ -7,7 +7,11 @@ own language; translations (one ``translation_key``) link to each other.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -18,6 +22,8 @@ from sitegen.build import BuildOptions, build_site
 from sitegen.config import load_config
 
 from .helpers import run_sitegen, write
+from .test_serve import EventStream, Server, raw_get
+from .test_theme import VNU, require
 
 BASE = "https://example.org/"
 EN_TALKS = "/briefings/2024/05/ceasefire-talks-resume-in-geneva/"
@@ -32,7 +38,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def make_bilingual(root: Path) -> Path:
     """An English and Arabic site: one briefing translated both ways, one only in English, one only in Arabic
-    (marked by its content/ar/ folder, another by `lang: ar` alone)."""
+    (marked by its content/ar/ folder, another by `lang: ar` alone); 2023 has only an English briefing, so a
+    year's search shard in one language is not matched by one in the other."""
     write(root / "site.yml", """
         title: Desk
         base_url: https://example.org/
@@ -59,6 +66,15 @@ def make_bilingual(root: Path) -> Path:
         ---
 
         Brent crude rose sharply after the pipeline closure.
+    """)
+    write(root / "content" / "briefings" / "conference.md", """
+        ---
+        title: Geneva conference opens
+        date: 2023-11-02T09:30:00+02:00
+        tags: [Diplomacy]
+        ---
+
+        Delegates gathered in Geneva for a week of talks; there is no Arabic edition of this one.
     """)
     write(root / "content" / "ar" / "talks.md", f"""
         ---
@@ -134,7 +150,7 @@ def test_each_editions_lists_and_feeds_hold_only_its_language(built):
     assert "سوريا" in page(built, "/ar/topics/") and "سوريا" not in page(built, "/topics/")
     assert "Energy" in page(built, "/topics/") and "Energy" not in page(built, "/ar/topics/")
     assert not (built / "archive" / "2024" / "06").exists()  # June has only an Arabic briefing
-    for url, own in [("/feed.xml", english), ("/ar/feed.xml", arabic)]:
+    for url, own in [("/feed.xml", [*english, "Geneva conference opens"]), ("/ar/feed.xml", arabic)]:
         feed = ET.fromstring(page(built, url))
         titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
         assert sorted(titles) == sorted(own), url
@@ -226,3 +242,119 @@ def test_a_one_language_site_keeps_lang_as_a_note_and_no_prefix(site):
     build_site(load_config(site), BuildOptions(search=False))
     assert (site / "public" / "briefings" / "2024" / "05" / "خبر" / "index.html").is_file()
     assert not (site / "public" / "ar").exists()
+
+
+# --- in the browser: the switch, and search per edition ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def searchable(tmp_path_factory) -> Path:
+    """The bilingual site built by the real command, with its sharded Pagefind index."""
+    root = make_bilingual(tmp_path_factory.mktemp("editions-search") / "site")
+    result = run_sitegen("build", "--site", root)
+    assert result.returncode == 0, result.stderr
+    return root / "public"
+
+
+@pytest.fixture
+def tab(browser):
+    page = browser.new_page()
+    page.set_default_timeout(20_000)
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    page.close()
+
+
+def test_every_search_shard_holds_one_language(searchable):
+    manifest = json.loads((searchable / "pagefind" / "shards.json").read_text())["shards"]
+    assert sorted((s["lang"], s["name"], s["pages"]) for s in manifest) == [("ar", "2024", 2), ("en", "2023", 1),
+                                                                            ("en", "2024", 2)]
+    for shard in manifest:
+        entry = json.loads((searchable / "pagefind" / shard["bundle"] / "pagefind-entry.json").read_text())
+        assert list(entry["languages"]) == [shard["lang"]]
+
+
+@pytest.mark.browser
+def test_the_switch_leads_to_the_translation_and_back(tab, searchable, static_server):
+    base = static_server(searchable)
+    tab.goto(base + EN_TALKS)
+    tab.click(".language-switch a[hreflang=ar]")
+    tab.wait_for_url(base + quote(AR_TALKS))
+    assert tab.inner_text("h1") == AR_TITLE
+    assert tab.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+    tab.click(".language-switch a[hreflang=en]")
+    tab.wait_for_url(base + EN_TALKS)
+    assert tab.inner_text("h1") == "Ceasefire talks resume in Geneva" and tab.errors == []
+
+
+SEARCH_URLS = """async (term) => {
+    const pagefind = await import('/pagefind/pagefind.js');
+    const found = await pagefind.search(term);
+    return Promise.all(found.results.map(async (result) => decodeURI((await result.data()).url)));
+}"""
+
+
+@pytest.mark.browser
+def test_an_arabic_word_typed_in_the_arabic_search_box_finds_its_briefing(tab, searchable, static_server):
+    tab.goto(static_server(searchable) + "/ar/search/")
+    tab.fill("#search-q", "الهدنة")
+    link = tab.wait_for_selector(f'.result-link[href="{quote(AR_TALKS)}"], .result-link[href="{AR_TALKS}"]')
+    assert link.is_visible() and tab.errors == []
+    assert tab.evaluate(SEARCH_URLS, "هدنة") == [AR_TALKS]  # Arabic stemming: without the article
+    assert tab.evaluate(SEARCH_URLS, "Geneva") == []
+
+
+@pytest.mark.browser
+def test_english_search_finds_only_english_briefings(tab, searchable, static_server):
+    tab.goto(static_server(searchable) + "/search/")
+    tab.wait_for_selector("#search-q")
+    assert sorted(tab.evaluate(SEARCH_URLS, "Geneva")) == sorted([EN_TALKS, "/briefings/2023/11/geneva-conference-opens/"])
+    assert tab.evaluate(SEARCH_URLS, "الهدنة") == []
+    assert tab.evaluate(SEARCH_URLS, "negotiating") == [EN_TALKS]  # English stemming: "Negotiators"
+    assert tab.errors == []
+
+
+def test_the_bilingual_sites_pages_are_valid_html(built):
+    require(VNU.is_file(), f"{VNU} is missing: run `make vnu` (sh tests/tools/install-npm.sh, see the Makefile)")
+    require(shutil.which("java") is not None, "java is needed to run the Nu HTML Checker")
+    pages = sorted(built.rglob("*.html"))
+    assert len(pages) > 25 and any(p.is_relative_to(built / "ar") for p in pages)
+    result = subprocess.run(["java", "-jar", str(VNU), "--format", "json", *map(str, pages)],
+                            capture_output=True, text=True, timeout=600)
+    messages = json.loads(result.stderr)["messages"]
+    errors = [f"{unquote(m.get('url', '?')).rsplit('/public/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+              for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
+    assert errors == [] and result.returncode == 0, errors
+
+
+# --- the preview ---------------------------------------------------------------------------------
+
+
+def test_the_preview_rebuild_of_an_edited_translation_updates_both_editions(tmp_path):
+    """A new slug for the Arabic version moves its URL: the English page's hreflang and switch follow it,
+    and the Arabic page, at its new URL, still names the English one."""
+    root = make_bilingual(tmp_path / "site")
+    server = Server(root, "--port", "0")
+    events = EventStream(server.port)
+    try:
+        first = events.next()
+        assert first["ok"]
+        moved = "/ar/briefings/2024/05/hudna-geneva/"
+        path = root / "content" / "ar" / "talks.md"
+        edited = root / "edited.md"  # written whole, then renamed in: the watcher never sees half a file
+        edited.write_text(path.read_text(encoding="utf-8").replace("translation_key:", "slug: hudna-geneva\n"
+                                                                   "translation_key:"), encoding="utf-8")
+        os.replace(edited, path)
+        while (event := events.next())["pages"]:  # an early event names pages already written; the last ends it
+            pass
+        assert event["ok"] and event["generation"] > first["generation"]
+        english = raw_get(server.port, EN_TALKS)[2].decode()
+        arabic = raw_get(server.port, moved)[2].decode()
+        assert alternates(english)["ar"].endswith(moved) and switch(english) == {"ar": moved}
+        assert alternates(arabic)["en"].endswith(EN_TALKS) and switch(arabic) == {"en": EN_TALKS}
+        assert raw_get(server.port, quote(AR_TALKS))[0] == 404
+    finally:
+        events.close()
+        code, output = server.stop()
+    assert code == 0 and "Traceback" not in output, output

@@ -12,7 +12,8 @@
 // of that year saying "prices"). Here each shard is searched by its own Pagefind instance; a word's document
 // frequency is summed over the shards; each word's share of a page's score is moved from the shard's BM25
 // IDF to the archive's; and a shard that lacks a word other shards have contributes no results, as in one
-// whole index. Result counts and filter counts add up over the shards. With a sort (e.g. {date: "desc"}),
+// whole index. Result counts and filter counts add up over the shards. On a site of several languages only the
+// shards of the page's language edition (the manifest's "lang") are searched. With a sort (e.g. {date: "desc"}),
 // the shards' results are concatenated in date order, each shard's already sorted.
 
 const here = new URL(".", import.meta.url);
@@ -50,12 +51,26 @@ function shardOptions() {
   return copy;
 }
 
+// The page's language: on a site of several languages each shard holds one edition (its "lang"), and a
+// search page searches only its own edition's shards, as Pagefind itself picks the index of the page's language.
+function pageLanguage() {
+  const code = settings.language || (typeof document !== "undefined" && document.documentElement.lang) || "";
+  return code.toLowerCase();
+}
+
+function ofThisEdition(shard) {
+  if (!shard.lang) return true;
+  const lang = pageLanguage();
+  const own = shard.lang.toLowerCase();
+  return own === lang || own === lang.split("-")[0];
+}
+
 // The manifest, and one Pagefind instance per shard: the query string makes each import its own module.
 function open() {
   if (!opened) {
     opened = fetch(new URL("shards.json", here))
       .then((response) => (response.ok ? response.json() : Promise.reject(new Error("no shards.json"))))
-      .then((manifest) => Promise.all(manifest.shards.map(async (shard) => {
+      .then((manifest) => Promise.all(manifest.shards.filter(ofThisEdition).map(async (shard) => {
         const module = await import(new URL(`${shard.bundle}pagefind.js?shard=${encodeURIComponent(shard.name)}`, here));
         await module.options(shardOptions());
         return { name: shard.name, pages: shard.pages, module };

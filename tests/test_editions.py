@@ -46,7 +46,10 @@ def make_bilingual(root: Path) -> Path:
         timezone: Africa/Cairo
         languages: [en, ar]
         topics_min_count: 1
+        link_topics: true
     """)
+    write(root / "content" / "pages" / "about.md", "---\ntitle: About\ntranslation_key: about\n---\n\nWho we are.\n")
+    write(root / "content" / "ar" / "pages" / "about.md", "---\ntitle: من نحن\nslug: about\ntranslation_key: about\n---\n\nنص.\n")
     write(root / "content" / "briefings" / "talks.md", """
         ---
         title: Ceasefire talks resume in Geneva
@@ -85,7 +88,7 @@ def make_bilingual(root: Path) -> Path:
         translation_key: geneva-talks
         ---
 
-        اجتمع المفاوضون مجددا يوم الثلاثاء في جنيف لبحث الهدنة.
+        اجتمع المفاوضون مجددا يوم الثلاثاء في جنيف لبحث الهدنة في سوريا.
     """)
     write(root / "content" / "briefings" / "wheat.md", """
         ---
@@ -163,6 +166,15 @@ def test_translations_name_each_other_reciprocally_and_the_switch_leads_there(bu
     assert alternates(english) == expected and alternates(arabic) == expected
     assert switch(english) == {"ar": quote(AR_TALKS)} and switch(arabic) == {"en": EN_TALKS}
     assert 'rel="alternate">العربية</a>' in english and 'rel="alternate">English</a>' in arabic
+
+
+def test_pages_and_topic_links_in_bodies_stay_in_their_edition(built):
+    english, arabic = page(built, "/about/"), page(built, "/ar/about/")
+    assert alternates(english) == alternates(arabic) == {"en": absolute("/about/"), "ar": absolute("/ar/about/"),
+                                                        "x-default": absolute("/about/")}
+    assert '<li><a href="/ar/about/">من نحن</a></li>' in page(built, "/ar/")  # the edition's own About in its nav
+    assert '<li><a href="/about/">About</a></li>' in page(built, "/") and "من نحن" not in page(built, "/")
+    assert f'<a href="{quote("/ar/topics/سوريا/")}"' in page(built, AR_TALKS)  # link_topics: the Arabic topic page
 
 
 def test_a_briefing_without_translation_has_no_hreflang_and_its_switch_leads_to_the_other_home(built):
@@ -326,6 +338,25 @@ def test_the_bilingual_sites_pages_are_valid_html(built):
     errors = [f"{unquote(m.get('url', '?')).rsplit('/public/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
               for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
     assert errors == [] and result.returncode == 0, errors
+
+
+@pytest.mark.browser
+def test_a_french_edition_is_searched_in_french(tab, tmp_path, static_server):
+    """The reader track's French edition, searched with French stemming on /fr/search/: "négocier" finds
+    "négociations", which it is no prefix of."""
+    root = tmp_path / "site"
+    write(root / "site.yml", "title: Desk\nlanguages: [en, fr]\n")
+    write(root / "content" / "en.md", "---\ntitle: Talks in Geneva\ndate: 2024-05-01T09:30:00+02:00\n---\n\n"
+                                      "The negotiations resumed.\n")
+    write(root / "content" / "fr" / "geneve.md", "---\ntitle: Reprise à Genève\ndate: 2024-05-01T09:30:00+02:00\n"
+                                                 "---\n\nLes négociations ont repris mardi.\n")
+    result = run_sitegen("build", "--site", root)
+    assert result.returncode == 0, result.stderr
+    tab.goto(static_server(root / "public") + "/fr/search/")
+    tab.wait_for_selector("#search-q")
+    assert tab.evaluate("document.documentElement.lang") == "fr"
+    assert tab.evaluate(SEARCH_URLS, "négocier") == ["/fr/briefings/2024/05/reprise-a-geneve/"]
+    assert tab.evaluate(SEARCH_URLS, "negotiations") == [] and tab.errors == []
 
 
 # --- the preview ---------------------------------------------------------------------------------

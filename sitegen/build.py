@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -37,12 +38,12 @@ from .errors import Problem
 from .files import output_path_of
 from .inventory import Inventory, SiteFile, statics_digest, take_inventory
 from .load import Loaded, load_briefings, reload_changed, select
-from .output import MARKER, InPlacePublisher, StagedPublisher, Writer, build_lock, check_output_dir
+from .output import MARKER, ChangedFilesPublisher, InPlacePublisher, StagedPublisher, Writer, build_lock, check_output_dir
 from .pages import Route
 from .plan import Plan, TemplateFacts, plan, template_facts
 from .render import UrlHelper, make_environment
 from .rendering import render_routes
-from .search import index_site
+from .search import BUNDLE_DIR, index_site
 from .shards import plan_edition_shards, searchable_pages
 from .workers import run_chunked
 
@@ -178,7 +179,7 @@ class Builder:
             warnings += problems
         if any(p.severity == "error" for p in warnings):
             state = dataclasses.replace(state, sources="")  # a failed search index must be retried by the next build
-        self.cache.save(loaded.fresh, loaded.removed, planned.fingerprints, state)
+        self.cache.save(loaded.fresh, loaded.removed, planned.fingerprints, state, statics=statics.keys())
         self.published = Published(planned.fingerprints, state, frozenset(statics))
         if self.in_place:
             self.preview = PreviewModel(planned, env)
@@ -234,7 +235,7 @@ class Builder:
             return self.published
         if not (self.output / MARKER).exists() or self.options.clean:
             return Published({}, BuildState(), frozenset())
-        return Published(self.cache.route_fingerprints(), self.cache.state(), frozenset())
+        return Published(self.cache.route_fingerprints(), self.cache.state(), self.cache.statics())
 
     def _all_published(self, previous: Published, planned: Plan, state: BuildState) -> bool:
         """Every route, static file and the search index are already in the output as this build would make them."""
@@ -252,25 +253,42 @@ class Builder:
 
         Returns (routes rendered, of those how many came out byte-identical, search problems).
         """
-        writer: Writer = (InPlacePublisher(self.output, verify=self.published is None) if self.in_place
-                          else StagedPublisher(self.output))
+        current = {r.url for r in planned.routes}
+        gone = [url for url in previous.fingerprints if url not in current]
+        writer = self._writer(previous, lambda: self.cache.unsettle(
+            [*(r.url for r in todo), *gone], previous.statics | statics.keys()))
+        staged = isinstance(writer, StagedPublisher)
+        problems: list[Problem] = []
         try:
-            unchanged = [r.output_path for r in planned.routes if previous.fingerprints.get(r.url) == planned.fingerprints[r.url]]
+            fingerprints = planned.fingerprints
+            unchanged = [r.output_path for r in planned.routes if previous.fingerprints.get(r.url) == fingerprints[r.url]]
             missing = writer.keep(unchanged)
             todo = todo + [r for r in planned.routes if r.output_path in missing]
             reused = render_routes(todo, env, planned.site, writer)
             for relpath, found in sorted(statics.items()):
                 writer.copy_file(found, relpath)
-            current = {r.url for r in planned.routes}
-            writer.remove([*(output_path_of(url) for url in previous.fingerprints if url not in current),
-                           *(previous.statics - statics.keys())])
-            problems = self._index(writer, planned.routes) if self.search and not self.in_place else []
+            writer.remove([*map(output_path_of, gone), *(previous.statics - statics.keys())])
+            if self.search and staged:
+                problems = self._index(writer.root, planned.routes)
             writer.finish()
         except BaseException:
             writer.abort()
             raise
+        if isinstance(writer, ChangedFilesPublisher):  # the live output's index follows its pages
+            if self.search:
+                problems = self._index(self.output, planned.routes)
+            else:
+                shutil.rmtree(self.output / BUNDLE_DIR, ignore_errors=True)
         return len(todo), reused, problems
 
-    def _index(self, writer: Writer, routes: list[Route]) -> list[Problem]:
+    def _writer(self, previous: Published, unsettle: Callable[[], None]) -> Writer:
+        """The preview's folder in place; a first or clean build staged whole; later builds only what changed."""
+        if self.in_place:
+            return InPlacePublisher(self.output, verify=self.published is None)
+        if previous.fingerprints and (self.output / MARKER).exists():
+            return ChangedFilesPublisher(self.output, unsettle)
+        return StagedPublisher(self.output)
+
+    def _index(self, folder: Path, routes: list[Route]) -> list[Problem]:
         """Index in shards; a shard whose pages are still the previous output's files keeps its bundle."""
-        return index_site(writer.root, shards=plan_edition_shards(searchable_pages(routes)), previous=self.output)
+        return index_site(folder, shards=plan_edition_shards(searchable_pages(routes)), previous=self.output)

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .content import Content
+from .errors import Problem, SiteError
 
 
 @dataclass(frozen=True)
@@ -126,15 +127,47 @@ class BuildCache:
             return BuildState()
         return BuildState.from_json(row[0]) if row else BuildState()
 
+    def statics(self) -> frozenset[str]:
+        """The static files the last build published, by path in the output (so a later one can remove them)."""
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'statics'").fetchone()
+            found = json.loads(row[0]) if row else []
+        except (sqlite3.DatabaseError, ValueError):
+            return frozenset()
+        return frozenset(found) if isinstance(found, list) else frozenset()
+
+    def unsettle(self, urls: Iterable[str], statics: Iterable[str]) -> None:
+        """Before files are replaced in the live output one by one: forget that these routes are published.
+
+        A build killed while publishing leaves each file old or new; with their
+        fingerprints blank and the state unknown, the next build renders those
+        routes again (or removes them) whatever the content is by then, and it
+        knows every static file either build may have left.
+        """
+        try:
+            self._db.execute("BEGIN")
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (BuildState().to_json(),))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('statics', ?)", (json.dumps(sorted(statics)),))
+            self._db.executemany("INSERT OR REPLACE INTO routes VALUES (?, '')", ((url,) for url in urls))
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            self._delete()
+            raise SiteError([Problem(str(self.path), None, f"the build cache could not be written ({error}); "
+                                     "nothing was published", "build again; the cache is rebuilt")]) from None
+
     def save(self, changed: dict[str, CachedFile], removed: Iterable[str], fingerprints: dict[str, str],
-             state: BuildState, every_route: bool = True) -> None:
+             state: BuildState, every_route: bool = True, statics: Iterable[str] | None = None) -> None:
         """Store new parses, forget deleted files, record route fingerprints and the state, in one transaction.
 
         ``every_route`` replaces the whole route table; otherwise only the given routes are updated.
+        ``statics`` (the static files published) replaces the stored list; None keeps it.
         """
         try:
             self._db.execute("BEGIN")
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state.to_json(),))
+            if statics is not None:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('statics', ?)", (json.dumps(sorted(statics)),))
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                                  ((path, f.mtime_ns, f.size, pickle.dumps(f.briefing, protocol=pickle.HIGHEST_PROTOCOL))
                                   for path, f in changed.items()))

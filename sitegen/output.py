@@ -1,9 +1,12 @@
-"""Writing the output folder so readers never see a half-built site.
+"""Writing the output folder so readers never see a half-written file.
 
-A build writes into a staging folder beside the output and then swaps the two
-in one atomic ``renameat2(RENAME_EXCHANGE)`` call (two renames where the kernel
-lacks it). Files whose bytes did not change are hard-linked from the previous
-output, so their mtimes stay and rsync or a CDN upload sends only what changed.
+A first (or ``--clean``) build writes into a staging folder beside the output
+and then swaps the two in one atomic ``renameat2(RENAME_EXCHANGE)`` call (two
+renames where the kernel lacks it). Later builds stage only the files that
+changed and rename each over its old one: every file is always whole, old or
+new, and the work is proportional to the change, not to the archive. Files
+whose bytes did not change are never rewritten, so their mtimes stay and rsync
+or a CDN upload sends only what changed.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import ctypes.util
 import errno
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -48,7 +51,9 @@ class Writer(Protocol):
     """Where rendered routes and static files go; the build talks to the output only through this.
 
     :class:`StagedPublisher` writes a complete copy beside the output and swaps
-    it in at the end; :class:`InPlacePublisher` replaces changed files one by one.
+    it in at the end (a first or clean build); :class:`ChangedFilesPublisher` stages only the
+    changed files and renames each into the live output; :class:`InPlacePublisher` (the
+    preview's folder) replaces changed files one by one as they are rendered.
     Both compare bytes, so a file whose bytes did not change keeps its mtime
     (and counts as ``reused``).
     """
@@ -159,6 +164,86 @@ class StagedPublisher:
 
     def abort(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class ChangedFilesPublisher:
+    """Publishes only the files that changed into the live output, each one atomically.
+
+    Rendering writes the changed files into a staging folder beside the output
+    (so a failed build publishes nothing); :meth:`finish` first calls
+    ``unsettle`` (the build forgets, durably, that the routes it is about to
+    touch are published), then renames each staged file over its old one and
+    removes the files that are gone. A build killed meanwhile leaves every file
+    whole, old or new, and the next build redoes the unsettled ones; the build
+    state is written after this, last. Work is proportional to what changed,
+    not to the archive.
+    """
+
+    def __init__(self, output: Path, unsettle: Callable[[], None]) -> None:
+        remove_leftovers(output)
+        self.output, self.unsettle = output, unsettle
+        self.root = staging_path(output)
+        self.reused = 0
+        self.removed: list[str] = []
+        self.root.mkdir(parents=True)
+        self._live = os.fspath(output) + os.sep
+
+    def write(self, relpath: str, data: bytes) -> None:
+        if _same_bytes(self.output / relpath, data):
+            self.reused += 1
+            return
+        target = self.root / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(data)
+
+    def copy_file(self, source: SiteFile, relpath: str) -> None:
+        """A static file the output has unchanged since (same size, not older than its source) is left alone."""
+        try:
+            old = os.stat(self._live + relpath)
+            if old.st_size == source.size and old.st_mtime_ns >= source.mtime_ns:
+                return
+        except OSError:
+            pass
+        self.write(relpath, source.path.read_bytes())
+
+    def keep(self, relpaths: Iterable[str]) -> set[str]:
+        """Those the output lacks (someone deleted them by hand): they are rendered again."""
+        exists, live = os.path.exists, self._live
+        return {relpath for relpath in relpaths if not exists(live + relpath)}
+
+    def keep_tree(self, relpath: str) -> bool:
+        return (self.output / relpath).is_dir()
+
+    def remove(self, relpaths: Iterable[str]) -> None:
+        self.removed.extend(relpaths)
+
+    def finish(self) -> None:
+        self.unsettle()
+        (self.output / MARKER).touch()
+        for folder, _, names in os.walk(self.root):
+            inside = Path(folder).relative_to(self.root)
+            (self.output / inside).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                os.replace(os.path.join(folder, name), self.output / inside / name)
+        for relpath in self.removed:
+            target = self.output / relpath
+            target.unlink(missing_ok=True)
+            _prune(target.parent, self.output)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _prune(folder: Path, root: Path) -> None:
+    """Remove folders left empty by a removed page, up to ``root``, as a fresh build would not make them."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 class InPlacePublisher:

@@ -268,6 +268,7 @@ def _run_all(binary: Path, todo: list[tuple[Shard, str]], site_dir: Path, farm: 
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             def one(item: tuple[Shard, str]) -> tuple[Shard, str, subprocess.CompletedProcess[str]]:
                 shard, bundle = item
+                shutil.rmtree(site_dir / BUNDLE_DIR / bundle, ignore_errors=True)  # half-written by a killed build
                 source = link_farm(shard, site_dir, farm)
                 try:
                     return shard, bundle, _index_shard(binary, source, site_dir / BUNDLE_DIR / bundle)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -166,18 +167,40 @@ def content_files(config: SiteConfig) -> tuple[list[Path], list[Problem]]:
     if not root.is_dir():
         return [], []
     site = config.root.resolve()
+    found: list[tuple[tuple[str, ...], os.DirEntry[str]]] = []
+    _scan(os.fspath(root), (), found)
     files: list[Path] = []
     problems: list[Problem] = []
-    for path in sorted(root.rglob("*.md")):
-        if not is_content_file(path, root):
-            continue
-        if links_outside(path, site):
+    for _, entry in sorted(found, key=_parts):  # the order of sorted(Path, ...): part by part
+        path = Path(entry.path)
+        if entry.is_symlink() and links_outside(path, site):
             problems.append(Problem(display_path(path, site), None, "symbolic link leads outside the site; not read",
                                     "copy the file into content/ instead of linking to it", severity="warning"))
             continue
-        if path.is_file():
+        if entry.is_file():
             files.append(path)
     return files, problems
+
+
+def _scan(folder: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], os.DirEntry[str]]]) -> None:
+    """Every ``*.md`` entry under ``folder`` as :func:`is_content_file` would keep it, with its path's parts.
+
+    One directory read per folder and string tests per name, where pathlib's
+    ``relative_to`` per file cost a second per 10,000 briefings; links to
+    folders are not entered, as ``Path.rglob`` does not enter them.
+    """
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                _scan(entry.path, (*parts, entry.name), found)
+            elif entry.name.endswith(".md"):
+                found.append(((*parts, entry.name), entry))
+
+
+def _parts(item: tuple[tuple[str, ...], os.DirEntry[str]]) -> tuple[str, ...]:
+    return item[0]
 
 
 def read_source(path: Path, rel: str, limit: int) -> str:

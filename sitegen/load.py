@@ -50,6 +50,7 @@ def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Content | Sit
                                                   item.edition_prefix))
             if isinstance(item, Briefing):
                 item.story_features = features(item)  # here, in the worker processes, and cached with the briefing
+            item.body = ""  # the Markdown source, now rendered: half of what a worker would send back and the cache keep
             results.append(item)
         except SiteError as error:
             results.append(error)

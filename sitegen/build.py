@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import json
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -223,10 +224,20 @@ class Builder:
         return min((b.date for b in briefings if b.date and b.date > now), default=None)
 
     def template_facts(self, env: jinja2.Environment, names: Iterable[str], inventory: Inventory) -> dict[str, TemplateFacts]:
-        """Parsing templates costs more than a small rebuild, so the facts are kept until a template file changes."""
+        """Parsing templates costs more than a small rebuild, so the facts are kept until a template file changes:
+        in memory, and in the cache for the next ``sitegen build`` (keyed by every template file's size and mtime)."""
         key = (frozenset(names), inventory.template_files)
         if self._facts is None or self._facts[0] != key:
-            self._facts = (key, template_facts(env, key[0], inventory))
+            stamp = hashlib.blake2b(repr((sorted(key[0]), [(str(f.path), f.mtime_ns, f.size) for f in key[1]])).encode(),
+                                    digest_size=16).hexdigest()
+            stored = self.cache.recall(f"template_facts {stamp}")
+            if stored is not None:
+                facts = {name: TemplateFacts(files, uses_site) for name, (files, uses_site) in json.loads(stored).items()}
+            else:
+                facts = template_facts(env, key[0], inventory)
+                self.cache.remember("template_facts", f"template_facts {stamp}",
+                                    json.dumps({name: [f.files, f.uses_site] for name, f in facts.items()}))
+            self._facts = (key, facts)
         return self._facts[1]
 
     def _previous(self) -> Published:

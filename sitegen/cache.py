@@ -10,6 +10,7 @@ cache or the new one.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import pickle
@@ -126,6 +127,25 @@ class BuildCache:
         except sqlite3.DatabaseError:
             return BuildState()
         return BuildState.from_json(row[0]) if row else BuildState()
+
+    def recall(self, key: str) -> str | None:
+        """A value :meth:`remember` stored under ``key``; None when there is none or the cache cannot say."""
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return row[0] if row else None
+
+    def remember(self, kind: str, key: str, value: str) -> None:
+        """Store a derived value (its ``key`` says what it was derived from), replacing others of its ``kind``."""
+        try:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM meta WHERE key LIKE ?", (kind.replace("%", "") + " %",))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self._db.execute("ROLLBACK")
 
     def statics(self) -> frozenset[str]:
         """The static files the last build published, by path in the output (so a later one can remove them)."""

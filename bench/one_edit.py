@@ -16,17 +16,41 @@ set among the build's processes as the kernel reports it to ``wait4``.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generate import make_corpus, write_corpus
-from run import SITEGEN_CONFIG, WORK, Sample, append_edit, measure
+from run import SITEGEN_CONFIG, WORK, BenchError, append_edit
 
 LAUNCH = "import sys; sys.path.insert(0, sys.argv.pop(1)); from sitegen.cli import main; sys.exit(main())"
 """Runs the `sitegen` command from the checkout named first on the command line."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    cpu: float
+    """User and system CPU seconds of the build and every process it waited for: less swayed by other jobs."""
+    peak_mib: float
+
+
+def measure(command: list[str], cwd: Path) -> Sample:
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            log.seek(0)
+            raise BenchError(f"{' '.join(command)} failed in {cwd}:\n{log.read().decode(errors='replace')[-3000:]}")
+    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 @dataclass
@@ -56,11 +80,12 @@ def prepare(size: int, checkouts: list[Checkout]) -> Path:
 
 
 def cell(samples: list[Sample]) -> str:
+    """Median wall seconds (min-max) / median CPU seconds."""
     if not samples:
         return "n/a"
     values = [s.seconds for s in samples]
     spread = f" ({min(values):.2f}-{max(values):.2f})" if len(values) > 1 else ""
-    return f"{statistics.median(values):.2f}{spread}"
+    return f"{statistics.median(values):.2f}{spread} / {statistics.median(s.cpu for s in samples):.2f}"
 
 
 def main() -> None:
@@ -69,23 +94,30 @@ def main() -> None:
     parser.add_argument("--search", action="store_true", help="build with the Pagefind search index")
     parser.add_argument("--repeat", type=int, default=3, help="edited builds per checkout (default 3)")
     parser.add_argument("--against", type=Path, help="another sitegen checkout (its root folder) to time alike")
+    parser.add_argument("--keep", action="store_true",
+                        help="reuse the sites a previous run built (no new corpus, no cold build)")
     args = parser.parse_args()
     ours = Path(__file__).resolve().parent.parent
     checkouts = [Checkout("this checkout", ours, WORK / f"edit-{args.size}-this")]
     if args.against:
         checkouts.append(Checkout(f"{args.against}", args.against.resolve(), WORK / f"edit-{args.size}-other"))
-    edited = prepare(args.size, checkouts)
-    for phase in ("cold", "warm"):
+    if args.keep:
+        content = checkouts[0].site / "content"
+        edited = sorted(content.rglob("*.md"))[args.size // 2].relative_to(content)
+    else:
+        edited = prepare(args.size, checkouts)
+    for phase in ("warm",) if args.keep else ("cold", "warm"):
         for checkout in checkouts:
             sample = checkout.build(phase, args.search)
-            print(f"{checkout.label}: {phase} {sample.seconds:.2f} s", file=sys.stderr, flush=True)
+            print(f"{checkout.label}: {phase} {sample.seconds:.2f} s, CPU {sample.cpu:.2f} s", file=sys.stderr, flush=True)
     for round_ in range(1, args.repeat + 1):
         for checkout in checkouts:
             append_edit(checkout.site / "content" / edited, round_)
             sample = checkout.build("edit", args.search)
-            print(f"{checkout.label}: edit {round_} {sample.seconds:.2f} s", file=sys.stderr, flush=True)
+            print(f"{checkout.label}: edit {round_} {sample.seconds:.2f} s, CPU {sample.cpu:.2f} s", file=sys.stderr, flush=True)
     search = "with search" if args.search else "--no-search"
     print(f"\n{args.size:,} briefings, sitegen build {search}; edited: content/{edited}\n")
+    print("Each cell: wall seconds / CPU seconds of all the build's processes.\n")
     print("| checkout | cold s | warm s | one edited, CLI s (median, min-max) | peak MiB |")
     print("|---|---:|---:|---:|---:|")
     for checkout in checkouts:

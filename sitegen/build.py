@@ -286,9 +286,8 @@ class Builder:
             writer.abort()
             raise
         if isinstance(writer, ChangedFilesPublisher):  # the live output's index follows its pages
-            if self.search:
-                problems = self._index(self.output, planned.routes)
-            else:
+            problems = self._index(self.output, planned.routes) if self.search else []
+            if problems or not self.search:  # an older build's index must not stay beside these pages
                 shutil.rmtree(self.output / BUNDLE_DIR, ignore_errors=True)
         return len(todo), reused, problems
 

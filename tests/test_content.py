@@ -94,7 +94,7 @@ def test_bom_and_crlf_are_accepted(site):
     path.parent.mkdir(parents=True)
     path.write_bytes("\ufeff---\r\ntitle: A\r\ndate: 2024-01-01\r\n---\r\nBody\r\n".encode())
     [item] = load(site)
-    assert item.title == "A" and item.body.strip() == "Body"
+    assert item.title == "A" and item.html.strip() == "<p>Body</p>"  # the body as read, rendered
 
 
 def test_oversized_file_is_refused(site):

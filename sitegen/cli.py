@@ -148,12 +148,20 @@ def cmd_new(args: argparse.Namespace) -> int:
               f"    hint: {'try --slug ' + suggestion if suggestion else 'write e.g. --slug idlib-talks'}",
               file=sys.stderr)
         return EXIT_USAGE
+    if args.lang and args.lang not in (config.languages or [config.language]):
+        listed = ", ".join(config.languages or [config.language])
+        print(f"error: --lang {args.lang} is not one of the site's languages ({listed})\n"
+              f"    hint: pass one of them, or add {args.lang} to `languages:` in site.yml", file=sys.stderr)
+        return EXIT_USAGE
     slug = args.slug or slugify(args.title, ascii=config.slugs == "ascii")
     if not slug:
         print("error: cannot make a file name from this title; pass --slug some-words", file=sys.stderr)
         return EXIT_USAGE
-    path = briefing_file(config.content_dir, now, slug)
+    edition = args.lang if args.lang and args.lang != config.language else ""
+    path = briefing_file(config.content_dir / edition, now, slug)  # content/<lang>/ gives the edition
     front: dict = {"title": args.title, "date": now}
+    if args.translation_key:
+        front["translation_key"] = args.translation_key
     if args.author:
         front["author"] = args.author
     tags = [t.strip() for t in (args.tags or "").split(",") if t.strip()]
@@ -286,6 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--tags", metavar="A,B", help="comma-separated topics, e.g. Syria,Turkey")
     new.add_argument("--slug", metavar="WORDS", help="the URL slug (default: made from the title)")
     new.add_argument("--draft", action="store_true", help="mark it as a draft (left out of builds unless --drafts)")
+    new.add_argument("--lang", metavar="CODE", help="one of the site's `languages:`; a language other than the "
+                                                    "default puts the file under content/<lang>/ (its edition)")
+    new.add_argument("--translation-key", metavar="KEY",
+                     help="shared with the briefing's versions in other languages, which it then links to")
     new.set_defaults(run=cmd_new)
 
     serve = commands.add_parser("serve", parents=[site], help="preview the site, rebuilding and reloading on every save",

@@ -248,6 +248,20 @@ def test_language_mistakes_are_reported_together_with_file_line_and_fix(tmp_path
     assert "Traceback" not in out
 
 
+def test_new_starts_a_briefing_in_an_edition(tmp_path):
+    root = make_bilingual(tmp_path / "site")
+    made = run_sitegen("new", "خبر جديد", "--lang", "ar", "--translation-key", "fresh", "--site", root)
+    assert made.returncode == 0, made.stderr
+    path = Path(made.stdout.strip())
+    path = path if path.is_absolute() else Path.cwd() / path
+    assert path.is_relative_to(root / "content" / "ar" / "briefings") and "translation_key: fresh" in path.read_text()
+    english = run_sitegen("new", "Fresh news", "--lang", "en", "--site", root)
+    assert english.returncode == 0 and "/content/briefings/" in english.stdout.replace("\\", "/")
+    wrong = run_sitegen("new", "Nachricht", "--lang", "de", "--site", root)
+    assert wrong.returncode != 0 and "--lang de is not one of the site's languages (en, ar)" in wrong.stderr
+    assert "add de to `languages:` in site.yml" in wrong.stderr
+
+
 def test_a_one_language_site_keeps_lang_as_a_note_and_no_prefix(site):
     """An imported Arabic article on an English site (the importer writes `lang: ar`) stays in the one edition."""
     write(site / "content" / "a.md", "---\ntitle: خبر\ndate: 2024-05-01T09:30:00+02:00\nlang: ar\n---\n\nنص.\n")

@@ -38,9 +38,8 @@ def edition_language(item: Document, default: str) -> str:
 def translation_groups(items: Iterable[Document]) -> dict[str, list[Document]]:
     """Files by ``translation_key``, only keys that more than one file shares."""
     groups: dict[str, list[Document]] = {}
-    for item in sorted(items, key=lambda i: i.rel):
-        if item.translation_key:
-            groups.setdefault(item.translation_key, []).append(item)
+    for item in sorted((i for i in items if i.translation_key), key=lambda i: i.rel):  # most files have none
+        groups.setdefault(item.translation_key, []).append(item)
     return {key: members for key, members in groups.items() if len(members) > 1}
 
 

@@ -137,7 +137,8 @@ def test_each_edition_lives_under_its_prefix_in_its_own_language(built):
                 "/ar/search/", AR_TALKS, AR_ONLY, "/ar/topics/سوريا/"):
         html = page(built, url)
         assert html.startswith('<!DOCTYPE html>\n<html lang="ar" dir="rtl">'), url
-        assert '<a class="site-title" href="/ar/">' in html and 'href="/ar/topics/"' in html, url
+        assert '<a class="site-title" href="/ar/"' in html and 'href="/ar/topics/"' in html, url
+    assert '<a class="site-title" href="/ar/" aria-current="page">' in page(built, "/ar/")
     assert "مايو" in page(built, AR_TALKS)  # the date in Arabic (Babel), not "May"
     assert not (built / "ar" / "404.html").exists() and (built / "404.html").is_file()
 

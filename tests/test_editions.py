@@ -22,6 +22,7 @@ from sitegen.build import BuildOptions, build_site
 from sitegen.config import load_config
 
 from .helpers import run_sitegen, write
+from .test_reproducible import build, clean_build, differences, snapshot
 from .test_serve import EventStream, Server, raw_get
 from .test_theme import VNU, require
 
@@ -204,6 +205,28 @@ def test_the_sitemap_lists_every_page_with_its_alternates(built):
     assert urls[absolute(EN_OIL)] == {} and urls[absolute(AR_ONLY)] == {}
     for links in urls.values():  # every alternate is itself listed, with the same set: reciprocal
         assert all(urls[href] == links for lang, href in links.items() if lang != "x-default")
+
+
+def test_incremental_builds_of_a_bilingual_site_equal_clean_ones(tmp_path):
+    """Alternates are part of what a page is made from: moving a translation, or adding one, re-renders the
+    pages that name it, and the result is what a clean build writes."""
+    root = make_bilingual(tmp_path / "site")
+    public = root / "public"
+    build(root)
+    cold = snapshot(public)
+    build(root)
+    assert differences(snapshot(public), cold) == []
+    talks = root / "content" / "ar" / "talks.md"
+    talks.write_text(talks.read_text(encoding="utf-8").replace("translation_key:", "slug: hudna\ntranslation_key:"),
+                     encoding="utf-8")
+    write(root / "content" / "ar" / "oil.md", "---\ntitle: أسعار النفط ترتفع\ndate: 2024-05-03T10:00:00+02:00\n"
+                                              "translation_key: oil\n---\n\nنص.\n")
+    oil = root / "content" / "briefings" / "oil.md"
+    oil.write_text(oil.read_text(encoding="utf-8").replace("tags:", "translation_key: oil\ntags:"), encoding="utf-8")
+    build(root)
+    incremental = snapshot(public)
+    assert differences(incremental, clean_build(root, tmp_path / "clean")) == []
+    assert "hudna" in page(public, EN_TALKS) and "/ar/briefings/2024/05/" in page(public, EN_OIL).split("</head>")[0]
 
 
 def test_sitegen_check_passes_on_the_bilingual_site(built):

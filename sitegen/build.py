@@ -15,6 +15,7 @@ Nothing reaches a published output folder unless every step succeeded.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import hashlib
@@ -39,6 +40,7 @@ from .errors import Problem
 from .files import output_path_of
 from .inventory import Inventory, SiteFile, statics_digest, take_inventory
 from .load import Loaded, load_briefings, reload_changed, select
+from .memo import PLANNING
 from .output import MARKER, ChangedFilesPublisher, InPlacePublisher, StagedPublisher, Writer, build_lock, check_output_dir
 from .pages import Route
 from .plan import Plan, TemplateFacts, plan, template_facts
@@ -166,9 +168,11 @@ class Builder:
             return quick
         loaded = self._load(changed, inventory)
         env = make_environment(self.config, UrlHelper(self.config.base_url, self.config.base_path))
+        self._recall_planning()
         planned = plan(self.config, select(loaded.briefings, self.options.drafts, self.options.future, now), now,
                        self.settings, lambda names: self.template_facts(env, names, inventory))
         statics = {**inventory.statics, **self._image_variants(inventory)}
+        self._keep_planning()
         state = BuildState(sources, self._next_due(loaded.briefings, now), len(planned.site.briefings),
                            len(planned.routes), statics_digest(statics), self.search)
         previous = self._previous()
@@ -217,6 +221,19 @@ class Builder:
         for rel in loaded.removed:
             del self.files[rel]
         return loaded
+
+    def _recall_planning(self) -> None:
+        """Rankings and stories of the last build (:mod:`sitegen.memo`): planning after a text edit need not redo them."""
+        if not PLANNING.known and (stored := self.cache.recall("planning")):
+            with contextlib.suppress(ValueError):
+                found = json.loads(stored)
+                PLANNING.known = found if isinstance(found, dict) else {}
+
+    def _keep_planning(self) -> None:
+        computed = PLANNING.computed
+        kept = PLANNING.kept()
+        if computed:
+            self.cache.remember("planning", "planning", json.dumps(kept))
 
     def _next_due(self, briefings: list[Content], now: datetime) -> datetime | None:
         if self.options.future:

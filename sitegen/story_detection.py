@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .content import Briefing
+from .memo import PLANNING
 from .topics import slugify, topic_slug
 
 SIMILARITY = 0.15
@@ -174,6 +175,12 @@ def detect(ordered: Sequence[Briefing], gap: timedelta) -> tuple[list[str | None
     (the first briefing's file) for detected ones; detected stories with fewer
     than :data:`MIN_DETECTED` briefings are dropped.
     """
+    inputs = [(b.rel, b.date, b.story, sorted(features_of(b))) for b in ordered]  # all that detection reads
+    labels, weights = PLANNING.get(("stories", gap, inputs), lambda: _detect(ordered, gap))
+    return labels, weights
+
+
+def _detect(ordered: Sequence[Briefing], gap: timedelta) -> tuple[list[str | None], dict[str, int]]:
     detector = _Detector(ordered, gap)
     detector.walk()
     detector.merge_parallel()

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 from .content import Briefing
 from .errors import Problem, SiteError
+from .memo import PLANNING
 from .topics import known_places, merge_spellings, name_key, slugify, topic_slug
 
 RELATED_LIMIT = 5
@@ -273,9 +274,11 @@ class Taxonomy:
             for spot, member in enumerate(topic.briefings):
                 self._spots[self._position[member.rel]][topic.slug] = spot
         numbers = {slug: number for number, slug in enumerate(self.topics)}
-        related = related_indexes([b.date.timestamp() for b in self.briefings],
-                                  [[numbers[slug] for slug in slugs] for slugs in topic_slugs],
-                                  limit=RELATED_LIMIT + RELATED_SPARE)
+        stamps = [b.date.timestamp() for b in self.briefings]
+        numbered = [[numbers[slug] for slug in slugs] for slugs in topic_slugs]
+        limit = RELATED_LIMIT + RELATED_SPARE
+        related = PLANNING.get(("related", stamps, numbered, limit, RELATED_WINDOW),
+                               lambda: related_indexes(stamps, numbered, limit))
         self._related = [[self.briefings[i] for i in found] for found in related]
 
     def topics_of(self, briefing: Briefing) -> list[Topic]:

@@ -139,12 +139,13 @@ class Language:
             found = self._cache[key] = self.localise_digits(self._format(value, pattern))
         return found
 
-    def month(self, year: int, month: int) -> str:
-        """A month's name with its year, as an archive heading ("March 2020", "مارس 2020", "mars 2020")."""
-        key = ("m", year, month)
+    def month(self, year: int, month: int, pattern: str = "month_year") -> str:
+        """A month's name with its year, as an archive heading ("March 2020", "مارس 2020", "mars 2020"); another
+        catalog ``pattern`` gives other forms (``month_short``: "Mar", "mars", "مارس")."""
+        key = ("m", year, month, pattern)
         found = self._cache.get(key)
         if found is None:
-            found = self._cache[key] = self.localise_digits(self._format(date(year, month, 1), self.text("month_year")))
+            found = self._cache[key] = self.localise_digits(self._format(date(year, month, 1), self.text(pattern)))
         return found
 
     def list_separator(self, index: int, length: int) -> str:

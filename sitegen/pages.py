@@ -6,6 +6,7 @@ the briefings it shows, so the build can tell which pages an edit touches.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,7 @@ from .content import Briefing, Content, Document, Page, edition_of
 from .editions import Alternate, link_alternates, translation_clashes
 from .errors import Problem, SiteError
 from .files import output_path_of
+from .links import Letter, Link, letter_key, month_link, paginate, time_strip
 from .sitewide import alias_pages, sitemaps
 from .stories import Stories, Story
 from .taxonomy import Author, Month, Taxonomy, Topic
@@ -39,63 +41,8 @@ class Route:
         return output_path_of(self.url)
 
 
-@dataclass(frozen=True)
-class Pager:
-    """One page of a paginated list."""
-
-    items: Sequence[Any]
-    number: int
-    count: int
-    first_url: str
-
-    def url_of(self, number: int) -> str:
-        return self.first_url if number == 1 else f"{self.first_url}page/{number}/"
-
-    @property
-    def url(self) -> str:
-        return self.url_of(self.number)
-
-    @property
-    def prev_url(self) -> str | None:
-        return self.url_of(self.number - 1) if self.number > 1 else None
-
-    @property
-    def next_url(self) -> str | None:
-        return self.url_of(self.number + 1) if self.number < self.count else None
-
-
-def paginate(items: Sequence[Any], per_page: int, first_url: str) -> list[Pager]:
-    """Split a list into pagers; an empty list still gets one (empty) first page."""
-    count = max(1, -(-len(items) // per_page))
-    return [Pager(items[i * per_page:(i + 1) * per_page], i + 1, count, first_url) for i in range(count)]
-
-
-@dataclass(frozen=True)
-class Link:
-    """A named link a page shows (a topic chip, an author, a month).
-
-    Pages get these rather than whole topics, so a page's data, and with it
-    the build's fingerprint of the page, holds only what the page displays.
-    """
-
-    name: str
-    url: str
-    minor: bool = False
-    """A topic on fewer than ``topics_min_count`` briefings: no chip, no place on the hub."""
-    key: str = ""
-    """An interface message the templates show instead of ``name`` (``t(link.key)``); empty: the name as is."""
-
-
 CHIPS = 3
 """Topic chips a card shows at most: the briefing's first topics worth following."""
-
-
-@dataclass(frozen=True)
-class MonthLink(Link):
-    """A month: templates name it in the page's language with ``month | month_name``."""
-
-    year: int = 0
-    month: int = 0
 
 
 @dataclass(frozen=True)
@@ -230,10 +177,6 @@ def _link(item: Topic | Author | Month | Story) -> Link:
     return Link(item.name, item.url, minor=isinstance(item, Topic) and item.minor)
 
 
-def _month_link(month: Month) -> MonthLink:
-    return MonthLink(month.name, month.url, year=month.year, month=month.month)
-
-
 def _card(briefing: Briefing, taxonomy: Taxonomy, built_at: datetime) -> Card:
     badge = "draft" if briefing.draft else "scheduled" if briefing.date > built_at else ""
     return Card(briefing, tuple(_link(t) for t in taxonomy.topics_of(briefing)),
@@ -294,17 +237,18 @@ def navigation(site: Site) -> list[Link]:
     them all while templates never need the whole site.
     """
     sections = [Link("Topics", site.path("/topics/"), key="topics"),
-                Link("Authors", site.path("/authors/"), key="authors"),
+                *([Link("Authors", site.path("/authors/"), key="authors")] if site.taxonomy.authors else []),
                 Link("Archive", site.path("/archive/"), key="archive")]
     sections += [Link(page.title, page.url) for page in site.pages if page.slug == "about"]
     return sections
 
 
-def listing(site: Site, items: Sequence[Briefing], first_url: str, template: str, **context: Any) -> list[Route]:
-    """A paginated list of briefing cards: /x/, /x/page/2/, ..."""
+def listing(site: Site, items: Sequence[Briefing], first_url: str, template: str, per_page: int = 0,
+            **context: Any) -> list[Route]:
+    """A paginated list of briefing cards: /x/, /x/page/2/, ... (``per_page`` default: ``paginate``)."""
     return [Route(pager.url, template, {**context, "pager": pager, "cards": [site.card(b) for b in pager.items]},
                  shows=pager.items, lastmod=_newest(pager.items))
-            for pager in paginate(items, site.config.paginate, first_url)]
+            for pager in paginate(items, per_page or site.config.paginate, first_url)]
 
 
 def briefing_page(site: Site, briefing: Briefing) -> Route:
@@ -340,41 +284,72 @@ def standalone_page(site: Site, page: Page) -> Route:
     return Route(page.url, "page.html", {"page": page}, shows=[page], lastmod=page.updated)
 
 
+HUB_TOP = 48
+"""Topics in the hub's "most covered" grid."""
+HUB_INLINE = 400
+"""Up to this many topics the A-Z list is on /topics/ itself; beyond it, one page per letter."""
+NEAR_TOPICS = 8
+
+
 def topic_pages(site: Site) -> list[Route]:
-    """The topics index (A-Z and by size), then per topic its paginated list and its feed."""
+    """The topic hub (most covered, A-Z by letter; minor topics left out), then per topic its paginated list,
+    with related topics and a strip of months, and its feed."""
     taxonomy = site.taxonomy
-    planned = [Route(site.path("/topics/"), "topics.html",
-                    {"by_name": [t for t in taxonomy.topics_by_name if not t.minor],
-                     "by_size": [t for t in taxonomy.topics_by_size if not t.minor]},
-                    shows=site.briefings, lastmod=_newest(site.briefings))]
+    by_name = [t for t in taxonomy.topics_by_name if not t.minor]
+    groups = [(letter, list(topics)) for letter, topics in itertools.groupby(by_name, key=lambda t: t.initial)]
+    inline = len(by_name) <= HUB_INLINE
+    letters = [Letter(letter, letter_key(letter), len(topics),
+                      "" if inline else site.path(f"/topics/a-z/{letter_key(letter)}/")) for letter, topics in groups]
+    hub = {"most": [t for t in taxonomy.topics_by_size if not t.minor][:HUB_TOP], "letters": letters,
+           "total": len(by_name), "groups": groups if inline else []}
+    planned = [Route(site.path("/topics/"), "topics.html", hub, shows=site.briefings, lastmod=_newest(site.briefings))]
+    if not inline:
+        planned += [Route(entry.url, "topics_letter.html", {"letter": entry, "topics": topics, "letters": letters},
+                         shows=site.briefings, lastmod=_newest(site.briefings))
+                    for entry, (_, topics) in zip(letters, groups, strict=True)]
     for topic in taxonomy.topics.values():
-        planned += listing(site, topic.briefings, topic.url, "topic.html",
-                           topic=_link(topic), count=topic.count, feed_url=topic.feed_url)
+        near = [(_link(other), count) for other, count in taxonomy.topics_near(topic, NEAR_TOPICS)]
+        months = [(month_link(Month(year, month, [], site.prefix)), count)
+                  for year, month, count in taxonomy.months_of(topic)]
+        planned += listing(site, topic.briefings, topic.url, "topic.html", topic=_link(topic), count=topic.count,
+                           feed_url=topic.feed_url, near=near, months=months)
         planned.append(feed(site, topic.feed_url, f"{topic.name} · {site.config.title}", topic.url,
                             topic.briefings))
     return planned
 
 
 def author_pages(site: Site) -> list[Route]:
+    """The authors index and, per author, a paginated list and a feed; a site without authors has none."""
     authors = site.taxonomy.authors_by_name
+    if not authors:
+        return []
     planned = [Route(site.path("/authors/"), "authors.html", {"authors": authors},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for author in authors:
         planned += listing(site, author.briefings, author.url, "author.html", author=_link(author),
-                           count=author.count)
+                           count=author.count, feed_url=author.feed_url)
+        planned.append(feed(site, author.feed_url, f"{author.name} · {site.config.title}", author.url,
+                            author.briefings))
     return planned
 
 
+MONTH_PAGE_FACTOR = 5
+"""Month pages list headlines, not cards: this many times ``paginate`` fit on one page."""
+
+
 def archive_pages(site: Site) -> list[Route]:
-    """The archive index (years, months, counts), then one paginated page per month with its neighbours."""
+    """The archive index (years, months, counts), then per month its headlines by day, paginated, with the
+    strip of years and months to move along the archive."""
     months = site.taxonomy.months
+    strips = {year.year: time_strip(site.taxonomy, year.year) for year in site.taxonomy.years}
     planned = [Route(site.path("/archive/"), "archive.html", {"years": site.taxonomy.years},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for index, month in enumerate(months):
-        newer = _month_link(months[index - 1]) if index > 0 else None
-        older = _month_link(months[index + 1]) if index + 1 < len(months) else None
-        planned += listing(site, month.briefings, month.url, "month.html", month=_month_link(month),
-                           count=month.count, newer_month=newer, older_month=older)
+        newer = month_link(months[index - 1]) if index > 0 else None
+        older = month_link(months[index + 1]) if index + 1 < len(months) else None
+        planned += listing(site, month.briefings, month.url, "month.html", month=month_link(month),
+                           per_page=site.config.paginate * MONTH_PAGE_FACTOR, count=month.count, newer_month=newer,
+                           older_month=older, strip=strips[month.year])
     return planned
 
 

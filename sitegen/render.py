@@ -116,9 +116,10 @@ def human_date(context: Any, value: datetime | None, with_time: bool = True) -> 
 
 
 @jinja2.pass_context
-def month_name(context: Any, value: Any) -> str:
-    """A month and year ("March 2020", "مارس 2020") from anything with ``year`` and ``month``."""
-    return _language(context).month(value.year, value.month)
+def month_name(context: Any, value: Any, pattern: str = "month_year") -> str:
+    """A month and year ("March 2020", "مارس 2020") from anything with ``year`` and ``month``;
+    ``month_name('month_short')`` the month alone, abbreviated ("Mar", "mars")."""
+    return _language(context).month(value.year, value.month, pattern)
 
 
 @jinja2.pass_context
@@ -142,6 +143,14 @@ def list_separator(context: Any, index: int, length: int) -> str:
 def edition_url(context: Any, path: str) -> str:
     """``edition_url('/archive/')``: a section of the page's own language edition (``/ar/archive/``), as ``url()``."""
     return context.environment.globals["url"](context.get("prefix", "") + path)
+
+
+@jinja2.pass_context
+def messages_json(context: Any, *keys: str) -> str:
+    """``{{ messages_json('search_none', ...) }}``: messages of the page's language as JSON for a script, plural ones
+    as their CLDR forms, so the script shows no word of its own (it picks a form with ``Intl.PluralRules``)."""
+    found = _language(context)
+    return json.dumps({key: found.message(key) for key in keys}, ensure_ascii=False, sort_keys=True)
 
 
 @jinja2.pass_context
@@ -173,7 +182,8 @@ def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:
     interface = load_interface(config, theme_dirs(config))
     env.interface = interface  # type: ignore[attr-defined]
     env.globals.update(url=urls.url, absolute_url=urls.absolute, t=translate, tn=translate_plural, language=language,
-                       lang=interface.default, list_separator=list_separator, edition_url=edition_url)
+                       lang=interface.default, list_separator=list_separator, edition_url=edition_url,
+                       messages_json=messages_json)
     env.filters.update(human_date=human_date, month_name=month_name, number=number, digits=digits,
                        iso_date=iso_date, jsonld=jsonld, people=functools.partial(people, absolute=urls.absolute))
     return env

@@ -58,6 +58,11 @@ class Group:
         return len(self.briefings)
 
     @property
+    def feed_url(self) -> str:
+        """Every topic and every author has its own Atom feed."""
+        return self.url + "feed.xml"
+
+    @property
     def initial(self) -> str:
         """The letter an A-Z index files this under; anything but a letter goes under "#"."""
         first = self.name[:1].upper()
@@ -69,10 +74,6 @@ class Topic(Group):
     section: ClassVar[str] = "topics"
     minor: bool = False
     """On fewer briefings than ``topics_min_count``: its page exists, but cards and the hub leave it out."""
-
-    @property
-    def feed_url(self) -> str:
-        return self.url + "feed.xml"
 
 
 class Author(Group):
@@ -330,3 +331,30 @@ class Taxonomy:
     @property
     def authors_by_name(self) -> list[Author]:
         return sorted(self.authors.values(), key=lambda a: (a.name.casefold(), a.slug))
+
+    @functools.cached_property
+    def _shared(self) -> dict[str, Counter[str]]:
+        """Per topic slug, how many briefings it shares with each other topic (computed once, on first use)."""
+        shared: dict[str, Counter[str]] = {slug: Counter() for slug in self.topics}
+        for topics in self._topics:
+            for topic in topics:
+                shared[topic.slug].update(other.slug for other in topics if other is not topic)
+        return shared
+
+    def topics_near(self, topic: Topic, limit: int = 8) -> list[tuple[Topic, int]]:
+        """The topics that share most briefings with ``topic``, with how many; ties by name."""
+        ranked = sorted(self._shared[topic.slug].items(), key=lambda item: (-item[1], self.topics[item[0]].name.casefold()))
+        return [(self.topics[slug], count) for slug, count in ranked[:limit]]
+
+    def months_of(self, group: Group) -> list[tuple[int, int, int]]:
+        """(year, month, briefings) from the group's first month to its last, oldest first, empty months included,
+        so a strip of them reads as a time line."""
+        counts = Counter((b.date.year, b.date.month) for b in group.briefings)
+        if not counts:
+            return []
+        (year, month), last = min(counts), max(counts)
+        line = []
+        while (year, month) <= last:
+            line.append((year, month, counts.get((year, month), 0)))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return line

@@ -12,8 +12,12 @@
 (function () {
   "use strict";
 
-  var FACETS = [["topic", "Topic", "topics"], ["author", "Author", "authors"], ["year", "Year", "years"],
-                ["story", "Story", "stories"]];
+  var FACETS = ["topic", "author", "year", "story"];
+  // Every word this script shows comes from the page (data-words, JSON), which the theme fills from the
+  // language's catalog: texts by key, and plural messages as their CLDR forms ({one: …, other: …}), picked here
+  // with Intl.PluralRules for the page's language. Numbers and dates are written in the page's language and digits
+  // (data-digits), dates with the catalog's own pattern ("d MMMM y"), as the rest of the site writes them.
+  var WORDS = {};
   var PER_PAGE = 10;
   var TOP_VALUES = 8;
   var TYPED_VALUES = 40;
@@ -32,9 +36,24 @@
     return node;
   }
 
-  function number(value) { return Number(value).toLocaleString(lang); }
+  var numbers = null, years = null, plurals = null;
 
-  function plural(count, one, many) { return number(count) + " " + (count === 1 ? one : many); }
+  function number(value) { return numbers.format(Number(value)); }
+
+  // A message with its {placeholders} filled in; {count} is written as a number of the page's language.
+  function say(key, values, form) {
+    var text = WORDS["search_" + key];
+    if (text && typeof text === "object") text = text[form] || text.other;
+    text = text || "";
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      if (!values || !(name in values)) return whole;
+      return name === "count" ? number(values.count) : String(values[name]);
+    });
+  }
+
+  function sayCount(key, count, values) {
+    return say(key, Object.assign({ count: count }, values), plurals.select(count));
+  }
 
   // --- the URL --------------------------------------------------------------------------------------
 
@@ -43,7 +62,7 @@
     state.q = (params.get("q") || "").trim();
     state.sort = params.get("sort") === "newest" ? "newest" : "";
     FACETS.forEach(function (facet) {
-      state.chosen[facet[0]] = params.getAll(facet[0]).filter(Boolean);
+      state.chosen[facet] = params.getAll(facet).filter(Boolean);
     });
   }
 
@@ -52,7 +71,7 @@
     var query = input.value.trim();
     if (query) params.set("q", query);
     FACETS.forEach(function (facet) {
-      state.chosen[facet[0]].forEach(function (value) { params.append(facet[0], value); });
+      state.chosen[facet].forEach(function (value) { params.append(facet, value); });
     });
     if (state.sort) params.set("sort", state.sort);
     var search = params.toString();
@@ -62,14 +81,14 @@
   function activeFilters() {
     var filters = {};
     FACETS.forEach(function (facet) {
-      var values = state.chosen[facet[0]];
-      if (values.length) filters[facet[0]] = { any: values.slice() };
+      var values = state.chosen[facet];
+      if (values.length) filters[facet] = { any: values.slice() };
     });
     return filters;
   }
 
   function filterCount() {
-    return FACETS.reduce(function (sum, facet) { return sum + state.chosen[facet[0]].length; }, 0);
+    return FACETS.reduce(function (sum, facet) { return sum + state.chosen[facet].length; }, 0);
   }
 
   // --- loading Pagefind -----------------------------------------------------------------------------
@@ -112,7 +131,7 @@
       if (pagefind) pagefind.filters().then(function (totals) { if (mine === ticket) renderFacets(totals); });
       return Promise.resolve();
     }
-    status.textContent = "Searching…";
+    status.textContent = say("searching");
     return load().then(function (module) {
       var options = { filters: filters };
       if (state.sort === "newest") options.sort = { date: "desc" };
@@ -153,13 +172,13 @@
   }
 
   function describe(total, query) {
-    var order = state.sort === "newest" ? "newest first" : "best match first";
-    var what = query ? "match “" + query + "”" : "match the filters";
-    if (!total) {
-      return "No briefings " + what + ". Try other or fewer words" + (filterCount() ? ", or clear the filters." : ".");
-    }
-    return plural(total, "briefing", "briefings") + " " + (total === 1 ? what.replace("match", "matches") : what) +
-      ", " + order + (total > shown ? " (showing " + number(shown) + ")" : "") + ".";
+    var what = query ? say("what_query", { query: query }) : say("what_filters");
+    if (!total) return say(filterCount() ? "none_filtered" : "none", { what: what });
+    return say("status", {
+      results: sayCount("results_count", total, { what: what }),
+      order: say(state.sort === "newest" ? "order_newest" : "order_relevance"),
+      showing: total > shown ? say("showing", { count: shown }) : ""
+    });
   }
 
   // --- one result -----------------------------------------------------------------------------------
@@ -204,13 +223,34 @@
     var digits = String(meta.day || "");
     if (!/^\d{8}$/.test(digits)) return null;
     var when = new Date(Date.UTC(+digits.slice(0, 4), +digits.slice(4, 6) - 1, +digits.slice(6, 8), 12));
-    var month = when.toLocaleDateString(lang, { month: "long", timeZone: "UTC" });
     return {
       iso: digits.slice(0, 4) + "-" + digits.slice(4, 6) + "-" + digits.slice(6, 8),
-      text: when.getUTCDate() + " " + month + " " + when.getUTCFullYear(),
+      text: formatDate(when, WORDS.date),
       monthKey: digits.slice(0, 6),
-      monthText: when.toLocaleDateString(lang, { month: "long", year: "numeric", timeZone: "UTC" })
+      monthText: formatDate(when, WORDS.month_year)
     };
+  }
+
+  // A CLDR date pattern's day (d), month name (MMMM; LLLL standing alone), year (y) and 'quoted' text.
+  function formatDate(when, pattern) {
+    var utc = { timeZone: "UTC" };
+    return String(pattern || "d MMMM y").replace(/'([^']*)'|d+|[ML]{3,}|y+/g, function (token, quoted) {
+      if (quoted !== undefined) return quoted;
+      if (token[0] === "d") return number(when.getUTCDate());
+      if (token[0] === "y") return years.format(when.getUTCFullYear());
+      var standalone = token[0] === "L";
+      var month = when.toLocaleDateString(lang, Object.assign({ month: token.length > 3 ? "long" : "short" }, utc));
+      if (standalone) return month;
+      // the month as it reads inside a date (Arabic and French: the same word; Russian: the genitive)
+      var parts = new Intl.DateTimeFormat(lang, Object.assign({ day: "numeric", month: token.length > 3 ? "long" : "short" }, utc))
+        .formatToParts(when).filter(function (part) { return part.type === "month"; });
+      return parts.length ? parts[0].value : month;
+    });
+  }
+
+  function listOf(names) {
+    try { return new Intl.ListFormat(lang, { type: "conjunction" }).format(names); }
+    catch (error) { return names.join(", "); }
   }
 
   function targetList(day) {
@@ -245,7 +285,7 @@
       line.appendChild(time);
     }
     var authors = (data.filters && data.filters.author) || [];
-    if (authors.length) line.appendChild(element("span", "result-author", authors.join(", ")));
+    if (authors.length) line.appendChild(element("span", "result-author", listOf(authors)));
     item.appendChild(line);
 
     var summary = marked(meta.summary || "", words);
@@ -269,15 +309,14 @@
   // --- filters ----------------------------------------------------------------------------------------
 
   function buildFacets() {
-    FACETS.forEach(function (facet) {
-      var name = facet[0];
+    FACETS.forEach(function (name) {
       var box = element("fieldset", "facet facet-" + name);
-      box.appendChild(element("legend", "facet-name", facet[1]));
+      box.appendChild(element("legend", "facet-name", say("facet_" + name)));
       var find = element("input", "facet-find");
       find.type = "search";
       find.autocomplete = "off";
-      find.setAttribute("aria-label", "Find " + facet[2]);
-      find.placeholder = "Type to find " + facet[2];
+      find.setAttribute("aria-label", say("find_" + name));
+      find.placeholder = say("find_placeholder");
       find.hidden = true;
       find.addEventListener("input", function () { renderFacet(name); });
       var values = element("ul", "facet-values");
@@ -290,12 +329,12 @@
   }
 
   function renderFacets(counts) {
-    FACETS.forEach(function (facet) {
-      facetParts[facet[0]].counts = counts[facet[0]] || {};
-      renderFacet(facet[0]);
+    FACETS.forEach(function (name) {
+      facetParts[name].counts = counts[name] || {};
+      renderFacet(name);
     });
     var active = filterCount();
-    filtersBox.querySelector(".search-filters-count").textContent = active ? " (" + number(active) + " on)" : "";
+    filtersBox.querySelector(".search-filters-count").textContent = active ? say("filters_on", { count: active }) : "";
   }
 
   // The chosen values first, then the values with most briefings; typing in the facet's box finds any value.
@@ -323,12 +362,12 @@
       box.checked = chosen.indexOf(row[0]) >= 0;
       box.addEventListener("change", function () { toggle(name, row[0], box.checked); });
       label.appendChild(box);
-      label.appendChild(element("span", "facet-label", row[0]));
+      label.appendChild(element("span", "facet-label", name === "year" && /^\d+$/.test(row[0]) ? years.format(+row[0]) : row[0]));
       label.appendChild(element("span", "facet-count", number(row[1])));
       item.appendChild(label);
       part.values.appendChild(item);
     });
-    if (typed && !rows.length) part.values.appendChild(element("li", "facet-none", "No " + name + " by that name"));
+    if (typed && !rows.length) part.values.appendChild(element("li", "facet-none", say("none_by_name")));
     part.find.hidden = all <= TOP_VALUES;
     part.box.hidden = all === 0 && !chosen.length;
   }
@@ -365,6 +404,18 @@
     root = document.getElementById("search");
     if (!root) return;
     lang = document.documentElement.lang || undefined;
+    try {
+      WORDS = JSON.parse(root.getAttribute("data-words") || "{}");
+    } catch (error) { WORDS = {}; /* a broken attribute: the interface shows no words rather than failing */ }
+    var digits = root.getAttribute("data-digits") || undefined;
+    try {
+      numbers = new Intl.NumberFormat(lang, { numberingSystem: digits });
+      years = new Intl.NumberFormat(lang, { numberingSystem: digits, useGrouping: false });
+    } catch (error) {
+      numbers = new Intl.NumberFormat(lang);
+      years = new Intl.NumberFormat(lang, { useGrouping: false });
+    }
+    plurals = new Intl.PluralRules(lang);
     input = document.getElementById("search-q");
     status = document.getElementById("search-status");
     list = document.getElementById("search-list");

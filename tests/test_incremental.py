@@ -100,7 +100,7 @@ def test_preview_builder_updates_and_removes_pages_in_place(site):
         edited = site / "content/briefings/charlie.md"
         write(edited, briefing("Charlie", date="2024-05-03", body="Fresh words."))
         result = builder.build(ChangeSet.classify(site, [edited]))
-        assert result.rendered < result.pages - 4
+        assert result.rendered <= result.pages - 4  # at least four pages untouched (a site without authors has no /authors/)
         assert "Fresh words." in page(site, "charlie", ".sitegen/preview")
         (site / "content/briefings/alpha.md").unlink()
         builder.build(ChangeSet.classify(site, [site / "content/briefings/alpha.md"]))

@@ -233,3 +233,54 @@ def test_bbc_archive_search_for_oil(tmp_path, browser, static_server):
     assert dates == sorted(dates, reverse=True)
     assert axe_violations(page) == []
     context.close()
+
+
+# --- the search page in the site's language --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "digits", "query", "count"), [
+    ("fr", "latn", "pétrole", 3),
+    ("ar", "arab", "النفط", 12),
+])
+def test_a_french_or_arabic_search_page_shows_no_english_word(tmp_path, open_page, static_server,  # noqa: F811
+                                                             language, digits, query, count):
+    """Every word search.js shows comes from the page's catalog, plurals picked by the language's CLDR rules,
+    numbers and dates in its digits: the status line and a result's date read exactly as the site writes them."""
+    from datetime import datetime
+
+    from sitegen.config import load_config
+    from sitegen.i18n import load_interface
+    from sitegen.render import theme_dirs
+
+    site = tmp_path / "site"
+    write(site / "site.yml", f"title: Archive\nlanguage: {language}\ndigits: {digits}\ntimezone: UTC\n")
+    for number in range(count):
+        write(site / f"content/briefings/b{number}.md", briefing(
+            f"B {number}", f"2020-03-{number + 1:02d}T10:00:00+00:00", body=f"{query} {number}.",
+            tags=f"[T{number % 3}]", authors=f"[A{number % 2}]"))
+    build(site, tmp_path / "www")
+    config = load_config(site)
+    words = load_interface(config, theme_dirs(config)).get(language)
+    page = open_page(static_server(tmp_path / "www") + "/search/?q=" + query)
+    page.wait_for_function("n => document.querySelectorAll('.result-link').length === Math.min(n, 10)", arg=count)
+    what = words.t("search_what_query", query=query)
+    shown = words.t("search_showing", count=words.number(10)) if count > 10 else ""
+    expected = words.t("search_status", results=words.tn("search_results_count", count, what=what),
+                       order=words.t("search_order_relevance"), showing=shown)
+    assert page.inner_text("#search-status") == str(expected)
+    newest = page.query_selector(f".result-link[href='/briefings/2020/03/b-{count - 1}/']")
+    assert newest is not None, "the newest briefing is among the results"
+    dates = page.eval_on_selector_all(".result-meta time", "nodes => nodes.map(n => n.textContent)")
+    assert words.date(datetime(2020, 3, count), False) in dates
+    assert page.eval_on_selector("#search-filters", "d => d.open")  # the facets show on a desktop-wide page
+    seen = page.evaluate("""() => [document.querySelector('main').innerText,
+        ...[...document.querySelectorAll('main [placeholder], main [aria-label]')].map(n =>
+            (n.getAttribute('placeholder') || '') + ' ' + (n.getAttribute('aria-label') || ''))].join(' ')""")
+    english = load_interface(config, theme_dirs(config), ["en"]).get("en")
+    for key in ("search_facet_topic", "search_facet_author", "search_find_topic", "search_find_placeholder",
+                "search_order_relevance", "search_label", "search_best_match"):
+        assert english.text(key) not in seen, key
+    assert not re.search(r"\b(briefings?|match|matches|showing|Topic|Author|Year)\b", seen)
+    if digits == "arab":
+        assert not re.search(r"[0-9]", page.inner_text("#search-status") + " ".join(dates))
+    assert page.errors == []

@@ -192,11 +192,6 @@ def test_no_english_interface_word_on_an_arabic_page(arabic, served, browse):
     assert page.errors == []
 
 
-SEARCH_WORDS = pytest.mark.xfail(reason="search.js still builds English sentences (\"Searching…\", \"N briefings match\"); "
-                                 "the reader track (#17) moves them into the catalogs", strict=False)
-
-
-@SEARCH_WORDS
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["ar", "fr"])
 def test_no_english_word_on_the_search_page_with_results(arabic, french, served, browse, language):

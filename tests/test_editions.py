@@ -155,11 +155,37 @@ def test_each_editions_lists_and_feeds_hold_only_its_language(built):
     assert "سوريا" in page(built, "/ar/topics/") and "سوريا" not in page(built, "/topics/")
     assert "Energy" in page(built, "/topics/") and "Energy" not in page(built, "/ar/topics/")
     assert not (built / "archive" / "2024" / "06").exists()  # June has only an Arabic briefing
-    for url, own in [("/feed.xml", [*english, "Geneva conference opens"]), ("/ar/feed.xml", arabic)]:
+    for url, own in [("/feed.xml", [*english, "Geneva conference opens"]), ("/ar/feed.xml", arabic),
+                     ("/topics/syria/feed.xml", english[:1]), ("/ar/topics/سوريا/feed.xml", arabic[:1]),
+                     ("/authors/nawal-sayed/feed.xml", english[:1]), ("/ar/authors/نوال-سيد/feed.xml", arabic[:1])]:
         feed = ET.fromstring(page(built, url))
         titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
         assert sorted(titles) == sorted(own), url
         assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == ("ar" if url.startswith("/ar/") else "en")
+
+
+SECTIONS = ("/briefings/", "/topics/", "/authors/", "/archive/", "/stories/", "/search/", "/about/", "/feed.xml")
+
+
+def test_no_page_links_into_the_other_edition_except_its_language_links(built):
+    """Nav, cards, chips, bylines, month strips, pagination, feeds: all stay in the page's own edition."""
+    pages = sorted(built.rglob("*.html")) + sorted(built.rglob("feed.xml"))
+    assert len(pages) > 30
+    for path in pages:
+        rel = "/" + path.relative_to(built).as_posix()
+        if rel == "/404.html":
+            continue
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r'<nav class="site-nav language-switch".*?</nav>', "", text, flags=re.S)
+        text = re.sub(r'<link rel="alternate" hreflang=[^>]*>', "", text)
+        links = {unquote(link).removeprefix(BASE.rstrip("/"))
+                 for link in re.findall(r'(?:href|src|action|scheme)="([^"]+)"', text)}
+        links |= {unquote(link).removeprefix(BASE.rstrip("/")) for link in re.findall(r"<id>([^<]+)</id>", text)}
+        arabic = rel.startswith("/ar/")
+        strays = sorted(link for link in links if link.startswith("/") and
+                        (not link.startswith("/ar/") if arabic else link.startswith("/ar/")) and
+                        (link == "/" or link.startswith(SECTIONS) or link.startswith("/ar/")))
+        assert strays == [], rel
 
 
 def test_translations_name_each_other_reciprocally_and_the_switch_leads_there(built):

@@ -82,19 +82,42 @@ class Fingerprinter:
     is stable for the build, unlike an object's ``id``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, alive: bool = False) -> None:
+        """``alive``: every value hashed stays alive while this hasher is used (the routes of one plan hold
+        them), so an object seen again, such as the navigation list every route shares, is hashed once,
+        by its ``id``; a hasher used on temporaries must not say so."""
         self._memo: dict[tuple[type, Any], bytes] = {}
         self._fields: dict[type, tuple[str, ...]] = {}
         self._keyed: dict[type, bool] = {}
+        self._seen: dict[int, bytes] | None = {} if alive else None
+        self._plain: dict[type, bool] = {}
+        self._by_value: dict[Any, bytes] = {}
 
     def of(self, value: Any) -> bytes:
         if isinstance(value, _SCALARS):
             return repr(value).encode()
+        seen = self._seen
+        if seen is None:
+            return self._of(value)
+        found = seen.get(id(value))  # a briefing shown on 20 routes: one lookup, not its key again
+        if found is None:
+            found = seen[id(value)] = self._of(value)
+        return found
+
+    def _of(self, value: Any) -> bytes:
         kind = type(value)
         keyed = self._keyed.get(kind)
         if keyed is None:
             keyed = self._keyed[kind] = hasattr(kind, "memo_key")
         if not keyed:
+            plain = self._plain.get(kind)
+            if plain is None:
+                plain = self._plain[kind] = _plain_value(value)
+            if plain:  # a topic link on thousands of cards: equal values, equal bytes
+                found = self._by_value.get(value)
+                if found is None:
+                    found = self._by_value[value] = self._compute(value)
+                return found
             return self._compute(value)
         key = (kind, value.memo_key)
         found = self._memo.get(key)
@@ -123,6 +146,14 @@ class Fingerprinter:
         return b"(" + data + b")" if len(data) <= 64 else hashlib.blake2b(data, digest_size=16).digest()
 
 
+def _plain_value(value: Any) -> bool:
+    """A frozen dataclass of strings, numbers and flags (a link): equal values hash alike, so it is memoised by value.
+    Dates are not plain: equal instants in two zones compare equal but print differently."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type) or not type(value).__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        return False
+    return all(type(getattr(value, f.name)) in (str, int, bool) for f in dataclasses.fields(value))
+
+
 def _key_text(item: tuple[Any, Any]) -> str:
     return str(item[0])
 
@@ -130,10 +161,11 @@ def _key_text(item: tuple[Any, Any]) -> str:
 def route_fingerprints(routes: list[Route], templates: dict[str, TemplateFacts], site: Site,
                        settings: str) -> dict[str, str]:
     """Per route URL: settings, template files, the route's own data, and the whole site where a template reads it."""
-    hasher = Fingerprinter()
+    hasher = Fingerprinter(alive=True)  # the routes and the site hold every value hashed here
     whole_site = b""
+    everything = [*site.briefings, *site.pages]  # held to the end: the hasher remembers it by id
     if any(facts.uses_site for facts in templates.values()):
-        whole_site = hasher.of([*site.briefings, *site.pages])
+        whole_site = hasher.of(everything)
     fingerprints: dict[str, str] = {}
     for route in routes:
         facts = templates[route.template]

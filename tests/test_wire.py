@@ -236,6 +236,25 @@ def test_unreadable_parts_are_refused_with_the_line_and_the_accepted_forms(site,
     assert not (site / "content").exists() or not list((site / "content").rglob("*.md"))
 
 
+@pytest.mark.parametrize(("title", "dateline", "expected"), [
+    ("On the campaign trail in the USA, May 2020", "2020-06-02", "2020-06-02"),
+    ("Météo du 19 août 2012 : alerte à la canicule sur la Belgique", "19 août 2012", "2012-08-19"),
+    ("Kateri Tekakwitha sera canonisée le 21 octobre 2012", "Mardi 25 septembre 2012", "2012-09-25"),
+])
+def test_a_title_that_ends_like_a_dateline_is_the_title_when_the_dateline_follows(site, title, dateline, expected):
+    seed(site, "a.txt", f"{title}\n\n{dateline}\n\nThe text.\n")
+    report = run_import(site)
+    assert report.ok and not report.skipped
+    [item] = fields(site)
+    assert item["title"] == title and item["date"].date().isoformat() == expected and item["summary"] == "The text."
+
+
+def test_a_dateline_above_a_dateline_is_still_refused_as_a_title(site):
+    seed(site, "a.txt", "14 March 2020\n\n15 March 2020\n\nThe text.\n")
+    [problem] = run_import(site).skipped
+    assert problem.line == 1 and "expected the title, found a dateline: '14 March 2020'" in problem.message
+
+
 def test_date_option_rescues_an_unreadable_dateline_with_a_warning(site):
     seed(site, "a.txt", "Rédacteur en chef Jean Dupont\n\nTitre\n\n14 Marz 2020\n\nLe texte.\n")
     report = run_import(site, date=datetime(2020, 3, 14, 9, 0))

@@ -398,5 +398,6 @@ def _front_matter(run: _Run, article: Article, raw: Path, source: str, sha256: s
                 "summary": shorten(" ".join(paragraphs[0].split()))}
     front.update({key: value for key, value in optional.items() if value})
     front["slug"] = slug
-    front["source"] = {"path": source, "sha256": sha256}
+    front["source"] = {"path": source, "sha256": sha256, **({"url": article.source_url} if article.source_url else {}),
+                       **({"name": article.source_name} if article.source_name else {})}
     return front

@@ -11,6 +11,8 @@ The layout newsrooms send (every part but the title and the text optional)::
     By Nawal Sayed and Omar Said      byline (see .bylines)
                                       blank
     The Russian Ministry ...          paragraphs
+                                      blank
+    Source: Wikinews, https://...     optional last line: where it was first published
 
 ``plain`` (``--format plain``) is a title and paragraphs only: no masthead, dateline
 or byline is looked for, and a line that looks like one is refused rather than
@@ -61,6 +63,9 @@ class Article:
     roles: dict[str, tuple[str, str]] = field(default_factory=dict)  # role as written -> (field, name)
     warnings: list[Problem] = field(default_factory=list)
     ambiguous_date: bool = False
+    source_url: str = ""
+    """From a closing ``Source: URL`` (or ``Source: Name, URL``) line: where the article was first published."""
+    source_name: str = ""
 
     @property
     def author(self) -> str:
@@ -156,7 +161,23 @@ def parse_article(text: str, rel: str, fmt: str | Rules, tz: tzinfo | None = Non
         raise _error(rel, lines.number, "no text after the title, dateline and byline",
                      "the article's paragraphs follow, after a blank line")
     _check_first_paragraph(article, first_line, rel, rules)
+    _source_line(article)
     return article
+
+
+_SOURCE_LINE = re.compile(r"(?:source|sources|المصدر)\s*:\s*(?:(?P<name>[^,:/]{1,80}),\s*)?(?P<url>https?://[^\s<>\"]+)",
+                          re.IGNORECASE)
+
+
+def _source_line(article: Article) -> None:
+    """A last paragraph ``Source: https://…`` (``Source : Wikinews, https://…``) says where the article was first
+    published: it becomes ``source.url`` (and ``source.name``) for the theme to link, not a line of text."""
+    if len(article.paragraphs) < 2 or len(article.paragraphs[-1]) != 1:
+        return
+    match = _SOURCE_LINE.fullmatch(article.paragraphs[-1][0])
+    if match:
+        article.source_url, article.source_name = match["url"], (match["name"] or "").strip()
+        article.paragraphs.pop()
 
 
 def _masthead(lines: _Lines, rules: Rules) -> dict[str, tuple[str, str]]:
@@ -188,7 +209,7 @@ def _title(lines: _Lines, rel: str, rules: Rules) -> str:
     if not title:
         raise _error(rel, number, "no title: the file ends before it",
                      "put the article's title on a line of its own before the text")
-    if looks_like_dateline(title, rules.languages):
+    if looks_like_dateline(title, rules.languages) and not _dateline_follows(lines, rules):
         raise _error(rel, number, f"expected the title, found a dateline: {title!r}",
                      "put the title on its own line above the dateline")
     if len(title) > TITLE_LIMIT:
@@ -200,6 +221,21 @@ def _title(lines: _Lines, rel: str, rules: Rules) -> str:
                      "start the article with its title on one line, then a blank line")
     lines.index += 1
     return title
+
+
+def _dateline_follows(lines: _Lines, rules: Rules) -> bool:
+    """Whether the line at the cursor is a title that merely ends like a dateline ("On the campaign trail, May 2020",
+    "Météo du 19 août 2012 : …"): it cannot be read as a date, and a dateline follows it (an article has one)."""
+    if rules.fmt == "plain":
+        return False
+    _, following = lines.next_filled(lines.index + 1)
+    if not maybe_dateline(following, rules.languages):
+        return False
+    try:
+        parse_dateline(lines.peek(), rules.tz, rules.date_order, rules.languages)
+    except DatelineError:
+        return True
+    return False
 
 
 def _dateline(lines: _Lines, rel: str, rules: Rules, article: Article) -> None:

@@ -170,3 +170,53 @@ def test_hub_and_archive_pages_are_accessible(many_topics, browser, static_serve
     page.goto(static_server(many_topics) + path)
     assert axe_violations(page) == []
     page.close()
+
+
+WIKINEWS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "wikinews"
+
+
+def test_the_sample_archive_credits_every_wikinews_article_to_its_source(tmp_path):
+    """The repository's sample site (#17 item 7): every article of ../shared/corpus/wikinews is a raw seed,
+    imported into content/ with its source URL from index.tsv; English briefings at the root, French ones in
+    the /fr/ edition; each page links to its original and the footer carries the CC BY 2.5 credit."""
+    import csv
+    import shutil
+
+    import yaml
+
+    from .helpers import REPO
+
+    if not (WIKINEWS / "index.tsv").is_file():
+        pytest.skip(f"Wikinews corpus not found at {WIKINEWS} (../shared is absent)")
+    with (WIKINEWS / "index.tsv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    sources = {}
+    for path in (REPO / "content" / "briefings").rglob("*.md"):
+        front = yaml.safe_load(path.read_text(encoding="utf-8").split("\n---\n", 1)[0].removeprefix("---\n"))
+        sources[front["source"]["path"]] = (front, path)
+    for row in rows:
+        front, _ = sources[f"seeds/wikinews/{row['file']}"]
+        assert front["title"] == row["title"] and front["date"].date().isoformat() == row["date"]
+        assert front.get("lang", "en") == row["lang"]
+        if row["lang"] == "en":
+            assert front["source"]["url"] == row["source"]
+        else:
+            assert front["source"]["url"].startswith("https://fr.wikinews.org/")
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(REPO / "site.yml", site / "site.yml")
+    for folder in ("content", "templates"):
+        shutil.copytree(REPO / folder, site / folder)
+    output = build(site)
+    english = next(row for row in rows if row["lang"] == "en")
+    front, _ = sources[f"seeds/wikinews/{english['file']}"]
+    page = (output / "briefings" / f"{front['date']:%Y/%m}" / front["slug"] / "index.html").read_text()
+    assert f'Source: <a href="{english["source"]}" rel="external">Wikinews</a>' in page
+    french = next(row for row in rows if row["lang"] == "fr")
+    front, _ = sources[f"seeds/wikinews/{french['file']}"]
+    page = (output / "fr" / "briefings" / f"{front['date']:%Y/%m}" / front["slug"] / "index.html").read_text()
+    assert '<html lang="fr"' in page and 'Source : <a href="https://fr.wikinews.org/' in page
+    for home in (output / "index.html", output / "fr" / "index.html"):
+        html = home.read_text()
+        assert '<a href="https://creativecommons.org/licenses/by/2.5/" rel="license">CC BY 2.5</a>' in html
+        assert '<a href="https://www.wikinews.org/">Wikinews</a>' in html

@@ -249,6 +249,24 @@ def test_a_title_that_ends_like_a_dateline_is_the_title_when_the_dateline_follow
     assert item["title"] == title and item["date"].date().isoformat() == expected and item["summary"] == "The text."
 
 
+def test_a_closing_source_line_becomes_the_briefings_source_link(site):
+    url = "https://en.wikinews.org/wiki/Escape_room_fire_kills_five_teen_girls_in_Koszalin,_Poland"
+    seed(site, "a.txt", f"Escape room fire\n\n2019-01-05\n\nFive died.\n\nThe rest.\n\nSource: Wikinews, {url}\n")
+    seed(site, "b.txt", "Plain\n\n2019-01-06\n\nText.\n\nSource : https://fr.wikinews.org/wiki/X\n")
+    seed(site, "c.txt", "Not a link\n\n2019-01-07\n\nText.\n\nSource: javascript:alert(1)\n")
+    assert run_import(site).ok
+    first, second, third = sorted(fields(site), key=lambda item: item["date"])
+    assert first["source"]["url"] == url and first["source"]["name"] == "Wikinews"
+    assert first["_body"] == "Five died.\n\nThe rest." and first["summary"] == "Five died."
+    assert second["source"]["url"] == "https://fr.wikinews.org/wiki/X" and "name" not in second["source"]
+    assert "url" not in third["source"] and third["_body"].endswith("Source: javascript:alert(1)")
+    assert run_sitegen("build", "--site", site, "--no-search").returncode == 0
+    page = (site / "public/briefings/2019/01/escape-room-fire/index.html").read_text(encoding="utf-8")
+    assert f'<p class="source-credit" data-pagefind-ignore>Source: <a href="{url}" rel="external">Wikinews</a></p>' in page
+    plain = (site / "public/briefings/2019/01/plain/index.html").read_text(encoding="utf-8")
+    assert '>fr.wikinews.org</a>' in plain
+
+
 def test_a_dateline_above_a_dateline_is_still_refused_as_a_title(site):
     seed(site, "a.txt", "14 March 2020\n\n15 March 2020\n\nThe text.\n")
     [problem] = run_import(site).skipped

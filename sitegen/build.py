@@ -30,9 +30,8 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from . import __version__
 from .assets import image_variants
-from .cache import BuildCache, BuildState, CachedFile
+from .cache import BuildCache, BuildState, CachedFile, sitegen_identity
 from .config import SiteConfig
 from .content import Content
 from .edits import PreviewModel, rerender_edited
@@ -89,7 +88,7 @@ class Published:
 def settings_fingerprint(config: SiteConfig, options: BuildOptions, catalogs: Iterable[SiteFile] = ()) -> str:
     """Everything outside content and templates that changes what a page looks like, the interface words included."""
     words = [(str(f.path), f.mtime_ns, f.size) for f in catalogs]
-    return f"{__version__}|{config!r}|{options.drafts}|{options.future}|{words!r}"
+    return f"{sitegen_identity()}|{config!r}|{options.drafts}|{options.future}|{words!r}"
 
 
 def build_site(config: SiteConfig, options: BuildOptions) -> BuildResult:
@@ -187,7 +186,7 @@ class Builder:
         self.cache.save(loaded.fresh, loaded.removed, planned.fingerprints, state, statics=statics.keys())
         self.published = Published(planned.fingerprints, state, frozenset(statics))
         if self.in_place:
-            self.preview = PreviewModel(planned, env)
+            self.preview = PreviewModel.of(planned, env)
         return BuildResult(output=self.output, briefings=len(planned.site.briefings), pages=len(planned.routes),
                            rendered=rendered, reused=len(planned.routes) - rendered + reused, warnings=warnings)
 

@@ -44,9 +44,13 @@ class ImageRef:
     """Site path of a small variant for cards (the original when there is none)."""
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class Document:
-    """What every Markdown file of ``content/`` has once validated, its body rendered to ``html``."""
+    """What every Markdown file of ``content/`` has once validated, its body rendered to ``html``.
+
+    Frozen: the loader builds each one whole (``markdown.BodyRenderer.render_item`` returns a new,
+    complete document), and a change is a new object (``dataclasses.replace``), never a patch.
+    """
 
     kind: ClassVar[str]
     path: Path
@@ -68,7 +72,7 @@ class Document:
     """``image:`` as written: a path relative to the file, a site path or a URL."""
     image_alt: str = ""
     image: ImageRef | None = None
-    """The resolved picture, filled in with ``html`` by the render stage."""
+    """The resolved picture, found with ``html`` when the body is rendered."""
     asset_stamps: tuple[tuple[str, int, int], ...] = ()
     """(path, mtime_ns, size) of each file the body refers to: the cached HTML is stale once one changes."""
     warnings: tuple[Problem, ...] = ()
@@ -95,7 +99,7 @@ class Document:
         raise NotImplementedError
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class Briefing(Document):
     """One dated briefing of the archive: ``/briefings/YYYY/MM/<slug>/``."""
 
@@ -122,7 +126,7 @@ class Briefing(Document):
         return self.edition_prefix + briefing_url(self.date, self.slug)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class Page(Document):
     """A standalone page under ``content/pages/`` (``/about/``): no topics, no authors, a date only if given."""
 

@@ -11,9 +11,10 @@ hreflang>``, the language switch, the sitemap's ``xhtml:link``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .content import Document, front_matter_line
 from .errors import Problem
@@ -60,14 +61,15 @@ def translation_clashes(items: Iterable[Document], default: str) -> list[Problem
     return problems
 
 
-def link_alternates(routes: Sequence[Route], items: Iterable[Document], languages: Sequence[str]) -> None:
-    """Give each page that exists in several editions the list of its versions (``alternates``) and the
-    one for readers of any other language (``x_default``), and make translations show each other.
+def link_alternates(routes: Sequence[Route], items: Iterable[Document], languages: Sequence[str]) -> list[Route]:
+    """The routes, each page that exists in several editions given the list of its versions (``alternates``)
+    and the one for readers of any other language (``x_default``), translations showing each other.
 
     A briefing's versions are the files sharing its ``translation_key``; an
     edition-level page (home, topics, archive, search...) is the page at the
     same path in the other editions. Every version names all of them, itself
-    included, so the links are reciprocal as search engines require.
+    included, so the links are reciprocal as search engines require. Routes
+    are rebuilt (``dataclasses.replace``), never changed.
     """
     default = languages[0]
     order = {code: index for index, code in enumerate(languages)}
@@ -82,18 +84,22 @@ def link_alternates(routes: Sequence[Route], items: Iterable[Document], language
             path = route.url[len(lang) + 1:] if lang != default else route.url
             by_path.setdefault(path, {})[lang] = route
     groups: list[dict[str, Route]] = list(by_path.values())
+    shows: dict[str, list[Document]] = {}  # by route URL
     for members in translation_groups(items).values():
         versions = {edition_language(m, default): own[m.rel] for m in members if m.rel in own}
         groups.append(versions)
         shown = [m for m in members if m.rel in own]
         for route in versions.values():
-            already = {item.rel for item in route.shows}
-            route.shows = [*route.shows, *(m for m in shown if m.rel not in already)]
+            already = {item.rel for item in shows.get(route.url, route.shows)}
+            shows[route.url] = [*shows.get(route.url, route.shows), *(m for m in shown if m.rel not in already)]
+    extra: dict[str, dict[str, Any]] = {}  # context values, by route URL
     for versions in groups:
         if len(versions) < 2:
             continue
         ordered = sorted(versions.items(), key=lambda pair: order.get(pair[0], len(order)))
         alternates = tuple(Alternate(lang, route.url) for lang, route in ordered)
         for route in versions.values():
-            route.context["alternates"] = alternates
-            route.context["x_default"] = alternates[0].url
+            extra[route.url] = {"alternates": alternates, "x_default": alternates[0].url}
+    return [dataclasses.replace(route, shows=shows.get(route.url, route.shows),
+                                context={**route.context, **extra.get(route.url, {})})
+            if route.url in shows or route.url in extra else route for route in routes]

@@ -4,23 +4,27 @@ When every changed file is a known briefing whose date, slug, topics, author
 and draft flag stay the same, no list, neighbour or related link moves; only
 the routes that show those briefings (``Route.shows``) need rendering. A
 10k-page preview then rebuilds in milliseconds instead of re-planning the site.
+Those routes are rebuilt around the edited briefings (:class:`Revision`); the
+planned objects are never patched.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from .content import Briefing, Content, is_content_file
+from .content import Briefing, Content, Document, is_content_file
 from .errors import display_path
 from .load import load_briefings
 from .output import InPlacePublisher
-from .pages import Route
+from .pages import Route, Site
 from .plan import Plan, route_fingerprints
 from .rendering import render_routes
 from .stories import story_inputs
@@ -31,19 +35,35 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PreviewModel:
-    """The last preview build's plan and Jinja environment, kept so an edit can re-render only its own routes."""
+    """The last preview build's routes (by URL) and Jinja environment, so an edit re-renders only its own routes.
 
-    plan: Plan
+    After an edit takes the shortcut, the model is a new one holding the revised routes. ``site`` stays
+    the planned one: it reaches templates only as the ``site`` global, and while any template reads
+    that global the shortcut is not taken.
+    """
+
+    site: Site
     env: jinja2.Environment
-    _showing: dict[str, list[Route]] = field(default_factory=dict)
+    routes: Mapping[str, Route]
+    index: dict[str, list[str]] = field(default_factory=dict)
+    """Per content file (``rel``), the URLs of the routes that show it: built on first use (a full
+    preview build need not pay for it) and shared by every revision, since an edit that takes the
+    shortcut moves no briefing from one route to another."""
 
-    def showing(self, briefing: Content) -> list[Route]:
-        """The routes a briefing appears on, from an index (by file) built on first use."""
-        if not self._showing:
-            for route in self.plan.routes:
+    @classmethod
+    def of(cls, planned: Plan, env: jinja2.Environment) -> PreviewModel:
+        return cls(planned.site, env, {route.url: route for route in planned.routes})
+
+    def showing(self, rel: str) -> list[str]:
+        """The URLs of the routes a content file appears on."""
+        if not self.index:
+            for route in self.routes.values():
                 for shown in route.shows:
-                    self._showing.setdefault(shown.rel, []).append(route)
-        return self._showing.get(briefing.rel, [])
+                    self.index.setdefault(shown.rel, []).append(route.url)
+        return self.index.get(rel, [])
+
+    def revised(self, routes: Iterable[Route]) -> PreviewModel:
+        return dataclasses.replace(self, routes={**self.routes, **{route.url: route for route in routes}})
 
 
 def shape(item: Content) -> tuple[Any, ...]:
@@ -58,16 +78,20 @@ def rerender_edited(builder: Builder, changed: Sequence[Path],
                     early: Callable[[list[str]], object] | None = None) -> BuildResult | None:
     """Re-render only the routes showing the edited briefings; None when the edit needs the full path.
 
-    The edited briefings' own pages come first, and ``early`` hears their URLs
-    as soon as their new bytes are written: the page the author is looking at
-    updates before the lists, topics and neighbours that also show the briefing
-    are fingerprinted and rendered (at 10k briefings, most of the time)."""
+    The routes are rebuilt with the edited briefings in place of the old ones
+    (:class:`Revision`); the old objects are never changed. The edited
+    briefings' own pages come first, and ``early`` hears their URLs as soon as
+    their new bytes are written: the page the author is looking at updates
+    before the lists, topics and neighbours that also show the briefing are
+    fingerprinted and rendered (at 10k briefings, most of the time)."""
     from .build import BuildResult
 
     model, config, files, published = builder.preview, builder.config, builder.files, builder.published
     facts = builder.last_template_facts
     if model is None or files is None or published is None or facts is None or not changed:
         return None
+    if any(found.uses_site for found in facts.values()):
+        return None  # a template reading the `site` global may show any briefing: re-plan the site
     edits: list[tuple[str, Path, Content]] = []
     for path in changed:
         rel = display_path(path, config.root)
@@ -77,30 +101,105 @@ def rerender_edited(builder: Builder, changed: Sequence[Path],
     fresh = load_briefings(config, {}, files=[path for _, path, _ in edits]).fresh
     if len(fresh) != len(edits) or any(shape(fresh[rel].briefing) != shape(old) for rel, _, old in edits):
         return None
-    for rel, _, old in edits:
-        _revise(old, fresh[rel].briefing)
-        fresh[rel] = dataclasses.replace(fresh[rel], briefing=old)
-        files[rel] = fresh[rel]
-    candidates = list({route.url: route for _, _, old in edits for route in model.showing(old)}.values())
+    files.update(fresh)
+    revision = Revision({rel: entry.briefing for rel, entry in fresh.items()})
+    urls = list(dict.fromkeys(url for rel in fresh for url in model.showing(rel)))
+    own_urls = {entry.briefing.url for entry in fresh.values()}
     writer = InPlacePublisher(builder.output, verify=False)
-    own_urls = {old.url for _, _, old in edits}
-    own = [route for route in candidates if route.url in own_urls]
-    own_same = render_routes(own, model.env, model.plan.site, writer)
+    own = [revision.route(model.routes[url]) for url in urls if url in own_urls]
+    own_same = render_routes(own, model.env, model.site, writer)
     if early is not None and own_same < len(own):
         early([route.url for route in own])
-    updated = route_fingerprints(candidates, facts, model.plan.site, builder.settings)
-    todo = [route for route in candidates
-            if route.url not in own_urls and published.fingerprints.get(route.url) != updated[route.url]]
-    reused = render_routes(todo, model.env, model.plan.site, writer)
+    others = [revision.route(model.routes[url]) for url in urls if url not in own_urls]
+    updated = route_fingerprints([*own, *others], facts, model.site, builder.settings)
+    todo = [route for route in others if published.fingerprints.get(route.url) != updated[route.url]]
+    reused = render_routes(todo, model.env, model.site, writer)
     rendered = len(todo) + len(own) - own_same  # own pages count as rendered when their bytes changed
     state = dataclasses.replace(published.state, sources="")
     builder.published = dataclasses.replace(published, fingerprints={**published.fingerprints, **updated}, state=state)
+    builder.preview = model.revised([*own, *others])
     builder.cache.save(fresh, (), updated, state, every_route=False)
-    routes = len(model.plan.routes)
-    return BuildResult(output=builder.output, briefings=len(model.plan.site.briefings), pages=routes,
+    routes = len(model.routes)
+    return BuildResult(output=builder.output, briefings=len(model.site.briefings), pages=routes,
                        rendered=rendered, reused=routes - rendered + reused)
 
 
-def _revise(old: Content, new: Content) -> None:
-    """Give the briefing object every planned route holds the edited text, so their contexts show it."""
-    old.__dict__.update({k: v for k, v in new.__dict__.items() if k != "path"})
+_LEAVES = (str, bytes, int, float, bool, type(None), datetime, date)
+_REL = operator.attrgetter("rel")
+_LEAF_TYPES = frozenset({"str", "int", "float", "bool", "datetime", "date", "str | None", "int | None",
+                         "datetime | None"})
+
+
+
+class Revision:
+    """Values rebuilt with edited documents in place of the versions they replace (matched by file).
+
+    A value that holds none of them is returned as it is, the same object;
+    one that does is rebuilt (lists, tuples, dicts, dataclasses through
+    ``dataclasses.replace``), never changed in place. Values shared by many
+    routes (cards, topics, months: classes with a ``memo_key``) are rebuilt
+    once per revision.
+    """
+
+    def __init__(self, documents: Mapping[str, Document]) -> None:
+        self._documents = documents
+        self._shared: dict[tuple[type, Any], Any] = {}
+        self._plain: dict[type, bool] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}
+
+    def route(self, route: Route) -> Route:
+        context, shows = self.of(route.context), self.of(route.shows)
+        if context is route.context and shows is route.shows:
+            return route
+        return dataclasses.replace(route, context=context, shows=shows)
+
+    def of(self, value: Any) -> Any:
+        if isinstance(value, _LEAVES):
+            return value
+        if isinstance(value, Document):
+            return self._documents.get(value.rel, value)
+        kind = type(value)
+        if self._holds_no_document(kind):
+            return value
+        if not hasattr(value, "memo_key"):
+            return self._rebuild(value)
+        shared = (kind, value.memo_key)
+        if shared not in self._shared:
+            self._shared[shared] = self._rebuild(value)
+        return self._shared[shared]
+
+    def _holds_no_document(self, kind: type) -> bool:
+        """Text, numbers, dates, and dataclasses declared to hold only those (a link, a sitemap entry)."""
+        plain = self._plain.get(kind)
+        if plain is None:
+            declared = [found.type for found in dataclasses.fields(kind)] if dataclasses.is_dataclass(kind) else [kind]
+            plain = self._plain[kind] = all(t in _LEAF_TYPES or t in _LEAVES for t in declared)
+        return plain
+
+    def _rebuild(self, value: Any) -> Any:
+        of = self.of
+        if isinstance(value, dict):
+            items = dict(zip(value, map(of, value.values()), strict=True))
+            return items if any(map(operator.is_not, items.values(), value.values())) else value
+        if isinstance(value, (list, tuple)):
+            kinds = set(map(type, value))
+            if all(map(self._holds_no_document, kinds)):
+                return value  # a sitemap's entries, a list of links
+            if all(issubclass(kind, Document) for kind in kinds) and self._documents.keys().isdisjoint(map(_REL, value)):
+                return value  # a topic's or a month's briefings, none of them edited
+            new = list(map(of, value))
+            if not any(map(operator.is_not, new, value)):
+                return value
+            return new if isinstance(value, list) else type(value)(new)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            names = self._fields.get(type(value))
+            if names is None:
+                names = self._fields[type(value)] = tuple(found.name for found in dataclasses.fields(value))
+            changes = {}
+            for name in names:
+                old = getattr(value, name)
+                new = of(old)
+                if new is not old:
+                    changes[name] = new
+            return dataclasses.replace(value, **changes) if changes else value
+        return value

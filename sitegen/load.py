@@ -45,18 +45,24 @@ def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Content | Sit
     results: list[Content | SiteError] = []
     for path in paths:
         try:
-            item = load_file(path, config)
-            renderer.render_item(item, topic_links(config, item.tags if isinstance(item, Briefing) else (),
-                                                  item.edition_prefix))
-            if isinstance(item, Briefing):
-                item.story_features = features(item)  # here, in the worker processes, and cached with the briefing
-            item.body = ""  # the Markdown source, now rendered: half of what a worker would send back and the cache keep
-            results.append(item)
+            results.append(_read_whole(path, config, renderer))
         except SiteError as error:
             results.append(error)
         except OSError as error:
             results.append(SiteError([Problem(display_path(path, config.root), None, f"cannot read: {error.strerror}")]))
     return results
+
+
+def _read_whole(path: Path, config: SiteConfig, renderer: BodyRenderer) -> Content:
+    """One file as a complete document, built here in the worker processes: front matter, rendered body and,
+    for a briefing, what story detection compares. The Markdown source, once rendered, is left out: it is
+    half of what a worker would send back and the cache keep."""
+    parsed = load_file(path, config)
+    tags = parsed.tags if isinstance(parsed, Briefing) else ()
+    rendered = renderer.render_item(parsed, topic_links(config, tags, parsed.edition_prefix))
+    if isinstance(rendered, Briefing):
+        return dataclasses.replace(rendered, body="", story_features=features(rendered))
+    return dataclasses.replace(rendered, body="")
 
 
 def parse_files(paths: Sequence[Path], config: SiteConfig) -> list[Content | SiteError]:

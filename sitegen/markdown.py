@@ -10,10 +10,12 @@ markdown-it-py's own link validation drops ``javascript:``, ``vbscript:``,
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -31,6 +33,7 @@ from .headings import TooManyHeadings, heading_attributes, make_anchor_rule
 from .render import UrlHelper
 
 SUMMARY_LIMIT = 200
+D = TypeVar("D", bound=Document)
 
 
 @dataclass(frozen=True)
@@ -175,9 +178,10 @@ class BodyRenderer:
         return RenderedBody(html=html, first_paragraph=shorten(first_paragraph(tokens)),
                             foreign=tuple(find_foreign(tokens)))
 
-    def render_item(self, item: Document, topic_links: TopicLinks = ()) -> None:
-        """Fill in a briefing's HTML, summary, picture and warnings; a broken reference or a body over
-        a cap is a SiteError at its line."""
+    def render_item(self, item: D, topic_links: TopicLinks = ()) -> D:
+        """The document whole: the parsed file with its HTML, summary, picture and warnings (a new
+        object; the parsed one is left as it was); a broken reference or a body over a cap is a
+        SiteError at its line."""
         assets = (BodyAssets(item.path, self._config.content_dir, self._url)
                   if self._config is not None and self._url is not None else None)
         try:
@@ -188,16 +192,17 @@ class BodyRenderer:
                             ) from None
         warnings = [Problem(item.rel, item.body_line + found.line, found.message, found.hint, severity="warning")
                     for found in body.foreign]
+        image, used, digest = item.image, item.asset_stamps, item.digest
         if assets is not None:
-            item.image, picture_problems = choose_image(item, assets)
+            image, picture_problems = choose_image(item, assets)
             problems = [Problem(item.rel, item.body_line + line, message, hint)
                         for line, message, hint in assets.problems] + picture_problems
             if any(p.severity == "error" for p in problems):
                 raise SiteError(problems)
             warnings += problems
-            item.asset_stamps = stamps(assets.used)
-            if item.asset_stamps:  # a replaced picture changes the page as an edit would
-                item.digest = hashlib.blake2b(f"{item.digest}|{item.asset_stamps}".encode(), digest_size=16).hexdigest()
-        item.html = body.html
-        item.summary = item.summary or body.first_paragraph
-        item.warnings = (*item.warnings, *warnings)  # keep the front matter's own warnings
+            used = stamps(assets.used)
+            if used:  # a replaced picture changes the page as an edit would
+                digest = hashlib.blake2b(f"{digest}|{used}".encode(), digest_size=16).hexdigest()
+        return dataclasses.replace(item, html=body.html, summary=item.summary or body.first_paragraph, image=image,
+                                   asset_stamps=used, digest=digest,
+                                   warnings=(*item.warnings, *warnings))  # the front matter's own warnings first

@@ -6,6 +6,7 @@ the briefings it shows, so the build can tell which pages an edit touches.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,9 +25,10 @@ from .taxonomy import Author, Month, Taxonomy, Topic
 from .topics import alias_table
 
 
-@dataclass
+@dataclass(frozen=True)
 class Route:
-    """One output file: its URL, its template and the values the template sees."""
+    """One output file: its URL, its template and the values the template sees (built whole: every
+    route's context carries its edition's ``Site.shared`` values, the header's ``nav`` among them)."""
 
     url: str
     template: str
@@ -103,7 +105,7 @@ class StoryCard:
     topics: tuple[Link, ...]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Site:
     """The validated content as readers see it, computed once per build and only looked up afterwards."""
 
@@ -121,6 +123,9 @@ class Site:
     """What the edition's URLs start with: empty for the default edition, ``/ar`` for the Arabic one."""
     editions: tuple[Site, ...] = ()
     """On a site of several languages, each edition as a Site of its own, the default first; else empty."""
+    shared: dict[str, Any] = field(default_factory=dict)
+    """What every page of the edition shows: the header's ``nav`` and, on a site of several languages, the
+    edition's ``lang``, ``prefix`` and the ``editions``' homes. Part of each route's context from the start."""
 
     def card(self, briefing: Briefing) -> Card:
         return self.cards[briefing.rel]
@@ -154,11 +159,11 @@ def make_site(config: SiteConfig, items: Sequence[Content], built_at: datetime) 
                               built_at, lang=code, prefix=f"/{edition}" if edition else "")
                      for code in config.languages for edition in [edition_of(code, config)])
     cards = {rel: card for edition in editions for rel, card in edition.cards.items()}
-    for edition in editions:
-        edition.cards = cards
+    editions = tuple(dataclasses.replace(edition, cards=cards) for edition in editions)  # cards link across editions
     default = editions[0]
     return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=default.taxonomy,
-                cards=cards, stories=default.stories, lang=default.lang, editions=editions)
+                cards=cards, stories=default.stories, lang=default.lang, editions=editions,
+                shared={"nav": navigation(pages, "", bool(default.taxonomy.authors))})
 
 
 def _edition(config: SiteConfig, briefings: list[Briefing], pages: list[Page], built_at: datetime, lang: str = "",
@@ -169,8 +174,12 @@ def _edition(config: SiteConfig, briefings: list[Briefing], pages: list[Page], b
     cards = {b.rel: _card(b, taxonomy, built_at) for b in briefings}
     stories = Stories(briefings, config.story_gap, {slug: topic.name for slug, topic in taxonomy.topics.items()},
                       prefix=prefix)
+    shared: dict[str, Any] = {"nav": navigation(pages, prefix, bool(taxonomy.authors))}
+    if lang:
+        shared.update(lang=lang, prefix=prefix, editions=tuple(Alternate(code, edition_home(code, config))
+                                                               for code in config.languages))
     return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=taxonomy, cards=cards,
-                stories=stories, lang=lang, prefix=prefix)
+                stories=stories, lang=lang, prefix=prefix, shared=shared)
 
 
 def _link(item: Topic | Author | Month | Story) -> Link:
@@ -190,13 +199,10 @@ def plan_routes(site: Site) -> list[Route]:
     """Every page of the site, in a stable order, edition by edition; the sitemap lists the ones with a date."""
     planned = [route for edition in site.editions or (site,) for route in edition_routes(edition)]
     if site.editions:
-        link_alternates(planned, [*site.briefings, *site.pages], site.config.languages)
+        planned = link_alternates(planned, [*site.briefings, *site.pages], site.config.languages)
     planned += alias_pages(site, planned)
     planned += sitemaps(site, planned)
-    planned.append(Route("/robots.txt", "robots.txt", {}))
-    nav = navigation(site)
-    for page in planned:
-        page.context.setdefault("nav", nav)
+    planned.append(Route("/robots.txt", "robots.txt", {**site.shared}))
     return planned
 
 
@@ -213,14 +219,9 @@ def edition_routes(site: Site) -> list[Route]:
         feed(site, site.path("/feed.xml"), site.config.title, site.path("/"), site.briefings),
     ]
     if not site.prefix:
-        planned.append(Route("/404.html", "404.html", {}))
+        planned.append(Route("/404.html", "404.html", {**site.shared}))
     if site.config.search:
-        planned.append(Route(site.path("/search/"), "search.html", {}))
-    if site.lang:
-        nav = navigation(site)
-        homes = tuple(Alternate(code, edition_home(code, site.config)) for code in site.config.languages)
-        for page in planned:
-            page.context.update(nav=nav, lang=site.lang, prefix=site.prefix, editions=homes)
+        planned.append(Route(site.path("/search/"), "search.html", {**site.shared}))
     return planned
 
 
@@ -230,23 +231,24 @@ def edition_home(lang: str, config: SiteConfig) -> str:
     return f"/{edition}/" if edition else "/"
 
 
-def navigation(site: Site) -> list[Link]:
+def navigation(pages: Sequence[Page], prefix: str = "", authors: bool = True) -> list[Link]:
     """The header's sections, plus About when the site has an about page.
 
     Every page gets it in its own data, so adding an about page re-renders
     them all while templates never need the whole site.
     """
-    sections = [Link("Topics", site.path("/topics/"), key="topics"),
-                *([Link("Authors", site.path("/authors/"), key="authors")] if site.taxonomy.authors else []),
-                Link("Archive", site.path("/archive/"), key="archive")]
-    sections += [Link(page.title, page.url) for page in site.pages if page.slug == "about"]
+    sections = [Link("Topics", prefix + "/topics/", key="topics"),
+                *([Link("Authors", prefix + "/authors/", key="authors")] if authors else []),
+                Link("Archive", prefix + "/archive/", key="archive")]
+    sections += [Link(page.title, page.url) for page in pages if page.slug == "about"]
     return sections
 
 
 def listing(site: Site, items: Sequence[Briefing], first_url: str, template: str, per_page: int = 0,
             **context: Any) -> list[Route]:
     """A paginated list of briefing cards: /x/, /x/page/2/, ... (``per_page`` default: ``paginate``)."""
-    return [Route(pager.url, template, {**context, "pager": pager, "cards": [site.card(b) for b in pager.items]},
+    return [Route(pager.url, template, {**context, "pager": pager, "cards": [site.card(b) for b in pager.items],
+                                        **site.shared},
                  shows=pager.items, lastmod=_newest(pager.items))
             for pager in paginate(items, per_page or site.config.paginate, first_url)]
 
@@ -261,7 +263,7 @@ def briefing_page(site: Site, briefing: Briefing) -> Route:
     more = more_on(taxonomy, briefing, exclude={*in_story, *(b.rel for b in related)})
     box = story_box(site.stories, story, briefing) if story else None
     context = {"page": briefing, "card": site.card(briefing), "newer": newer, "older": older,
-               "related": related, "more": more, "story": box}
+               "related": related, "more": more, "story": box, **site.shared}
     shown = [briefing, *(b for b in (newer, older) if b), *related, *(b for m in more for b in m.briefings),
              *((b for b in (box.previous, box.next) if b) if box else ())]
     return Route(briefing.url, "briefing.html", context, shows=_unique(shown), lastmod=briefing.date)
@@ -281,7 +283,7 @@ def more_on(taxonomy: Taxonomy, briefing: Briefing, exclude: set[str]) -> list[M
 
 
 def standalone_page(site: Site, page: Page) -> Route:
-    return Route(page.url, "page.html", {"page": page}, shows=[page], lastmod=page.updated)
+    return Route(page.url, "page.html", {"page": page, **site.shared}, shows=[page], lastmod=page.updated)
 
 
 HUB_TOP = 48
@@ -301,10 +303,11 @@ def topic_pages(site: Site) -> list[Route]:
     letters = [Letter(letter, letter_key(letter), len(topics),
                       "" if inline else site.path(f"/topics/a-z/{letter_key(letter)}/")) for letter, topics in groups]
     hub = {"most": [t for t in taxonomy.topics_by_size if not t.minor][:HUB_TOP], "letters": letters,
-           "total": len(by_name), "groups": groups if inline else []}
+           "total": len(by_name), "groups": groups if inline else [], **site.shared}
     planned = [Route(site.path("/topics/"), "topics.html", hub, shows=site.briefings, lastmod=_newest(site.briefings))]
     if not inline:
-        planned += [Route(entry.url, "topics_letter.html", {"letter": entry, "topics": topics, "letters": letters},
+        planned += [Route(entry.url, "topics_letter.html", {"letter": entry, "topics": topics, "letters": letters,
+                                                                 **site.shared},
                          shows=site.briefings, lastmod=_newest(site.briefings))
                     for entry, (_, topics) in zip(letters, groups, strict=True)]
     for topic in taxonomy.topics.values():
@@ -323,7 +326,7 @@ def author_pages(site: Site) -> list[Route]:
     authors = site.taxonomy.authors_by_name
     if not authors:
         return []
-    planned = [Route(site.path("/authors/"), "authors.html", {"authors": authors},
+    planned = [Route(site.path("/authors/"), "authors.html", {"authors": authors, **site.shared},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for author in authors:
         planned += listing(site, author.briefings, author.url, "author.html", author=_link(author),
@@ -342,7 +345,7 @@ def archive_pages(site: Site) -> list[Route]:
     strip of years and months to move along the archive."""
     months = site.taxonomy.months
     strips = {year.year: time_strip(site.taxonomy, year.year) for year in site.taxonomy.years}
-    planned = [Route(site.path("/archive/"), "archive.html", {"years": site.taxonomy.years},
+    planned = [Route(site.path("/archive/"), "archive.html", {"years": site.taxonomy.years, **site.shared},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for index, month in enumerate(months):
         newer = month_link(months[index - 1]) if index > 0 else None
@@ -358,7 +361,7 @@ def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequen
     entries = [site.card(b) for b in briefings[:FEED_SIZE]]
     updated = _newest(briefings[:1]) or site.built_at.replace(microsecond=0)
     return Route(url, "feed.xml", {"feed_title": title, "alternate_url": alternate_url, "updated": updated,
-                                  "entries": entries}, shows=briefings[:FEED_SIZE])
+                                  "entries": entries, **site.shared}, shows=briefings[:FEED_SIZE])
 
 
 def story_box(stories: Stories, story: Story, briefing: Briefing) -> StoryBox:
@@ -373,12 +376,12 @@ def story_pages(site: Site) -> list[Route]:
     stories = site.stories.by_date
     members = [b for story in stories for b in story.briefings]
     index = [StoryCard(_link(s), s.count, s.first, s.last, s.ongoing, _topic_links(site, s)) for s in stories]
-    planned = [Route(site.path("/stories/"), "stories.html", {"stories": index}, shows=members,
+    planned = [Route(site.path("/stories/"), "stories.html", {"stories": index, **site.shared}, shows=members,
                     lastmod=max((s.last for s in stories), default=None))]
     for story in stories:
         context = {"story": _link(story), "first": story.first, "last": story.last, "ongoing": story.ongoing,
                    "named": story.named, "topics": _topic_links(site, story), "feed_url": story.feed_url,
-                   "timeline": [site.card(b) for b in story.briefings]}
+                   "timeline": [site.card(b) for b in story.briefings], **site.shared}
         planned.append(Route(story.url, "story.html", context, shows=story.briefings, lastmod=story.last))
         planned.append(feed(site, story.feed_url, f"{story.title} · {site.config.title}", story.url,
                             story.briefings[::-1]))

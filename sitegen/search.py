@@ -55,33 +55,22 @@ class PagefindMissing(Exception):
 
 @dataclass(frozen=True)
 class IndexStats:
-    """What one Pagefind run produced, for the terminal and the benchmark."""
+    """What one indexing produced, for the terminal and the benchmark: a whole index, with its distinct
+    words as Pagefind counts them, or a sharded one, with how many of its shards had to be redone."""
 
     pages: int
-    words: int
-    """Distinct words in the index, as Pagefind counts them."""
     bytes: int
     seconds: float
-
-    def summary(self) -> str:
-        return (f"Search index: {self.pages:,} briefings, {self.words:,} distinct words, "
-                f"{self.bytes / 1e6:.1f} MB in {self.seconds:.2f} s")
-
-
-@dataclass(frozen=True)
-class ShardStats:
-    """What one sharded indexing did: how much is indexed, and how much of it had to be redone."""
-
-    pages: int
-    shards: int
-    indexed: int
+    words: int | None = None
+    """Distinct words in a whole index; a sharded one does not add them up."""
+    shards: int = 1
+    indexed: int = 1
     """Shards Pagefind ran on; the others were reused from the previous build."""
-    bytes: int
-    seconds: float
 
     def summary(self) -> str:
-        return (f"Search index: {self.pages:,} briefings in {self.shards:,} shard{'' if self.shards == 1 else 's'} "
-                f"({self.indexed:,} re-indexed), {self.bytes / 1e6:.1f} MB in {self.seconds:.2f} s")
+        made = (f", {self.words:,} distinct words" if self.words is not None else
+                f" in {self.shards:,} shard{'' if self.shards == 1 else 's'} ({self.indexed:,} re-indexed)")
+        return f"Search index: {self.pages:,} briefings{made}, {self.bytes / 1e6:.1f} MB in {self.seconds:.2f} s"
 
 
 def find_pagefind() -> Path:
@@ -178,7 +167,7 @@ def _index_shard(binary: Path, farm: Path, output: Path) -> subprocess.Completed
 
 
 def build_shards(site_dir: Path, shards: Sequence[Shard], previous: Path | None,
-                 progress: Progress | None = None) -> ShardStats:
+                 progress: Progress | None = None) -> IndexStats:
     """Index ``site_dir`` shard by shard into ``site_dir/pagefind/<bundle>/``, reusing unchanged bundles.
 
     ``previous`` is the folder of the last published site (or ``site_dir``
@@ -216,7 +205,7 @@ def build_shards(site_dir: Path, shards: Sequence[Shard], previous: Path | None,
         for folder in root.iterdir():
             if folder.is_dir() and folder.name not in kept:
                 shutil.rmtree(folder, ignore_errors=True)
-    return ShardStats(pages=sum(e.pages for e in entries), shards=len(entries), indexed=len(todo),
+    return IndexStats(pages=sum(e.pages for e in entries), shards=len(entries), indexed=len(todo),
                       bytes=sum(e.bytes for e in entries), seconds=time.perf_counter() - started)
 
 

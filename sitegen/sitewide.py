@@ -49,7 +49,7 @@ def alias_pages(site: Site, planned: Sequence[Route]) -> list[Route]:
                 problems.append(Problem(item.rel, front_matter_line(item, "aliases"), f"alias {alias} is already the URL of "
                                         f"{other}", "remove the alias, or move the other page to a different URL"))
             elif alias != item.url:
-                context = {"page": item, "target": item.url}
+                context = {"page": item, "target": item.url, **site.shared}
                 if site.editions:
                     context["lang"] = item.edition or site.config.language
                 pages.append(Route(alias, "redirect.html", context, shows=[item]))
@@ -70,11 +70,11 @@ def sitemaps(site: Site, planned: list[Route]) -> list[Route]:
     entries = [SitemapEntry(p.url, p.lastmod, p.context.get("alternates", ())) for p in planned
                if p.lastmod is not None]
     everything = [*site.briefings, *site.pages]
-    extra = {"with_alternates": True} if site.editions else {}
+    extra = {"with_alternates": True, **site.shared} if site.editions else site.shared
     if len(entries) <= SITEMAP_SIZE:
         return [Route("/sitemap.xml", "sitemap.xml", {"entries": entries, **extra}, shows=everything)]
     parts = [Route(f"/sitemap-{number}.xml", "sitemap.xml", {"entries": entries[start:start + SITEMAP_SIZE], **extra},
                   shows=everything)
              for number, start in enumerate(range(0, len(entries), SITEMAP_SIZE), 1)]
     index = [SitemapEntry(p.url, max(e.lastmod for e in p.context["entries"])) for p in parts]
-    return [*parts, Route("/sitemap.xml", "sitemap-index.xml", {"sitemaps": index}, shows=everything)]
+    return [*parts, Route("/sitemap.xml", "sitemap-index.xml", {"sitemaps": index, **site.shared}, shows=everything)]

@@ -38,7 +38,7 @@ def story_inputs(briefing: Briefing) -> tuple[object, ...]:
     return (briefing.story, features_of(briefing))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True)
 class Story:
     """One storyline: its briefings oldest first, under a slug that gives its URL."""
 
@@ -89,9 +89,7 @@ class Stories:
         self.gap = timedelta(days=gap_days)
         ordered = sorted((b for b in briefings if b.date is not None), key=lambda b: (b.date, b.rel))
         labels, weights = detect(ordered, self.gap)
-        self.stories = _make_stories(ordered, labels, weights, topic_names or {}, self.gap)
-        for story in self.stories:
-            story.prefix = prefix
+        self.stories = _make_stories(ordered, labels, weights, topic_names or {}, self.gap, prefix)
         self._place = {b.rel: (story, spot) for story in self.stories for spot, b in enumerate(story.briefings)}
 
     def story_of(self, briefing: Briefing) -> Story | None:
@@ -109,7 +107,7 @@ class Stories:
 
 
 def _make_stories(ordered: Sequence[Briefing], labels: Sequence[str | None], weights: Mapping[str, int],
-                  topic_names: Mapping[str, str], gap: timedelta) -> list[Story]:
+                  topic_names: Mapping[str, str], gap: timedelta, prefix: str = "") -> list[Story]:
     """Stories from labels: named ones take the editor's first spelling of the name, detected ones a made title."""
     grouped: dict[str, list[Briefing]] = {}
     for briefing, label in zip(ordered, labels, strict=True):
@@ -126,7 +124,7 @@ def _make_stories(ordered: Sequence[Briefing], labels: Sequence[str | None], wei
             title = _made_title(items, weights, topic_names)
             slug = _free_slug(f"{slugify(title)}-{items[0].date:%Y-%m}", taken)
         ongoing = end is not None and items[-1].date >= end - gap  # type: ignore[operator]
-        stories.append(Story(slug, str(title), label.startswith("name:"), items, shared, ongoing))
+        stories.append(Story(slug, str(title), label.startswith("name:"), items, shared, ongoing, prefix))
     return sorted(stories, key=lambda s: s.slug)
 
 

@@ -297,6 +297,10 @@ class _Detector:
                 hits[thread] = count(thread, 0) + 1
         return [thread for thread, shared in hits.items() if shared >= MIN_SHARED]
 
+    def stories(self) -> list[_Thread]:
+        """The threads of two or more briefings (each once, as their briefings first name them)."""
+        return [root for root in dict.fromkeys(t.root() for t in self.threads if t is not None) if root.size >= 2]
+
     def merge_parallel(self) -> None:
         """Join detected threads that ran at the same time about the same thing.
 
@@ -305,8 +309,7 @@ class _Detector:
         briefings each, show they are one. Threads of two or more briefings
         that come within ``gap`` of each other are compared, oldest first.
         """
-        roots = sorted({id(t.root()): t.root() for t in self.threads if t is not None and t.root().size >= 2}.values(),
-                       key=lambda t: (t.first, t.label))
+        roots = sorted(self.stories(), key=lambda t: (t.first, t.label))
         for i, current in enumerate(roots):
             if current.merged is not None:
                 continue
@@ -329,15 +332,14 @@ class _Detector:
         the end each story has its full profile to be matched with.
         """
         gap = self.gap.total_seconds()
-        dates: dict[int, list[float]] = {}
+        dates: dict[_Thread, list[float]] = {}  # threads compare by identity: each is its own key
         for index, thread in enumerate(self.threads):
             if thread is not None:
-                dates.setdefault(id(thread.root()), []).append(self.stamps[index])
-        stories = sorted({id(t.root()): t.root() for t in self.threads if t is not None and t.root().size >= 2}.values(),
-                         key=lambda t: (t.first, t.label))
+                dates.setdefault(thread.root(), []).append(self.stamps[index])
+        stories = sorted(self.stories(), key=lambda t: (t.first, t.label))
         stamp = self.stamps.__getitem__
         for thread in stories:
-            near = dates[id(thread)]
+            near = dates[thread]
             strays: set[int] = set()
             for feature in self.characteristic(thread):  # a stray like the story shares what it is about
                 bucket = self.members.get(feature, ())

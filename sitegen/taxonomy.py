@@ -34,7 +34,7 @@ bounded however common a topic gets, and near-in-date is also what the ranking
 prefers among equal scores.
 """
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True)
 class Group:
     """Briefings that share one label (a topic, an author), newest first, under one slug."""
 
@@ -69,7 +69,7 @@ class Group:
         return first if first.isalpha() else "#"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True)
 class Topic(Group):
     section: ClassVar[str] = "topics"
     minor: bool = False
@@ -80,7 +80,7 @@ class Author(Group):
     section = "authors"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True)
 class Month:
     """The briefings of one calendar month in the site's time zone, newest first."""
 
@@ -106,7 +106,7 @@ class Month:
         return len(self.briefings)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True)
 class Year:
     year: int
     months: list[Month]
@@ -172,12 +172,9 @@ def slug_clashes(briefings: Sequence[Briefing], labels: Callable[[Briefing], Ite
 
 def archive(briefings: Sequence[Briefing], prefix: str = "") -> list[Year]:
     """Years and their months, newest first, from briefings already sorted newest first."""
-    years: list[Year] = []
-    for (year, month), items in itertools.groupby(briefings, key=lambda b: (b.date.year, b.date.month)):
-        if not years or years[-1].year != year:
-            years.append(Year(year, [], prefix))
-        years[-1].months.append(Month(year, month, list(items), prefix))
-    return years
+    return [Year(year, [Month(year, month, list(items), prefix)
+                        for month, items in itertools.groupby(in_year, key=lambda b: b.date.month)], prefix)
+            for year, in_year in itertools.groupby(briefings, key=lambda b: b.date.year)]
 
 
 def related_indexes(timestamps: Sequence[float], topics: Sequence[Sequence[int]],

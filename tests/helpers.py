@@ -32,6 +32,24 @@ def run_sitegen(*args: str | Path, cwd: Path | None = None, timeout: float = 120
                           text=True, timeout=timeout)
 
 
+_AS_ON_A_TERMINAL = (
+    "import runpy, signal, sys\n"
+    "ignored = sys.argv.pop(1) == 'ignored'\n"
+    "signal.signal(signal.SIGINT, signal.SIG_IGN if ignored else signal.default_int_handler)\n"
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})\n"
+    "runpy.run_module('sitegen', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def start_sitegen(*args: str | Path, sigint: str = "terminal", **popen) -> subprocess.Popen:
+    """``sitegen ARGS`` in a subprocess whose Ctrl-C and SIGTERM are what the test says, not what the
+    test run inherited: ``nohup make test &`` (or a CI runner) starts everything with SIGINT ignored,
+    and a Python started that way never turns SIGINT into KeyboardInterrupt. ``sigint="terminal"``
+    gives the command the default a person's terminal gives it; ``"ignored"`` the background job's."""
+    assert sigint in ("terminal", "ignored")
+    return subprocess.Popen([sys.executable, "-c", _AS_ON_A_TERMINAL, sigint, *map(str, args)], **popen)
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]

@@ -191,9 +191,14 @@ class Generated:
     title: str
 
 
-def _front(title: str, moment: datetime, author: str, tags: list[str], extra: str = "") -> str:
+def _write(content: Path, name: str, story: str | None, title: str, moment: datetime, author: str, tags: list[str],
+           body: str) -> Generated:
+    """One briefing file of the archive, in its month's folder, and the truth about it."""
+    rel = f"content/briefings/{moment:%Y/%m}/{name}.md"
     quoted = ", ".join(f'"{t}"' for t in tags)
-    return (f'---\ntitle: "{title}"\ndate: {moment.isoformat()}\nauthor: {author}\ntags: [{quoted}]\n{extra}---\n\n')
+    write(content.parent / rel, f'---\ntitle: "{title}"\ndate: {moment.isoformat()}\nauthor: {author}\n'
+                                f'tags: [{quoted}]\n---\n\n{body}')
+    return Generated(rel, story, moment, title)
 
 
 def generate(content: Path, seed: int = 16, noise: int = 130) -> list[Generated]:
@@ -209,9 +214,8 @@ def generate(content: Path, seed: int = 16, noise: int = 130) -> list[Generated]
                 tags.remove(rng.choice(spec.tags))
             lead, *rest = rng.sample(spec.leads, min(3, len(spec.leads)))
             body = f"{lead}\n\n" + "\n\n".join([*rest, rng.choice(NOISE_BODY)]) + "\n"
-            rel = f"content/briefings/{moment:%Y/%m}/{spec.key}-{number:02d}.md"
-            write(content.parent / rel, _front(title, moment, rng.choice(AUTHORS), tags) + body)
-            made.append(Generated(rel, spec.key, moment, title))
+            made.append(_write(content, f"{spec.key}-{number:02d}", spec.key, title, moment, rng.choice(AUTHORS),
+                               tags, body))
     start, end = _d("2020-01-01T08:00"), _d("2021-03-05T08:00")
     moments = sorted((start + (end - start) * rng.random()).replace(microsecond=0, second=0) for _ in range(noise))
     last_used: dict[str, datetime] = {}
@@ -224,9 +228,8 @@ def generate(content: Path, seed: int = 16, noise: int = 130) -> list[Generated]
         title = f"{place} {event}"
         title = title[0].upper() + title[1:]
         body = f"{place} {event}, officials said on {moment:%A}.\n\n{rng.choice(NOISE_BODY)}\n"
-        rel = f"content/briefings/{moment:%Y/%m}/noise-{number:03d}.md"
-        write(content.parent / rel, _front(title, moment, rng.choice(AUTHORS), [place, topic]) + body)
-        made.append(Generated(rel, None, moment, title))
+        made.append(_write(content, f"noise-{number:03d}", None, title, moment, rng.choice(AUTHORS), [place, topic],
+                           body))
     return made
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import venv
@@ -198,3 +199,22 @@ def test_init_new_build_work_from_an_installed_wheel(tmp_path):
     assert "Hello" in (site / "public/index.html").read_text()
     assert (site / "public/style.css").is_file()
     assert (site / "public/about/index.html").is_file()
+
+
+def test_output_cached_by_another_sitegen_is_never_reused(site, tmp_path):
+    """The version number stays the same while the code changes (a checkout, an editable install): the
+    cache is keyed by the sitegen that made it, so a changed renderer re-renders every page."""
+    write(site / "content/briefings/a.md", briefing("Alpha", body="Some words."))
+    assert run_sitegen("build", "--no-search", "--site", site).returncode == 0
+    other = tmp_path / "other-sitegen"
+    shutil.copytree(REPO / "sitegen", other / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "themes", other / "themes")
+    markdown = other / "sitegen/markdown.py"
+    code = markdown.read_text()
+    assert "html=body.html," in code
+    markdown.write_text(code.replace("html=body.html,", "html=body.html + '<!-- upgraded -->',"))
+    result = subprocess.run([sys.executable, "-m", "sitegen", "build", "--no-search", "--site", str(site)],
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path,  # not this checkout
+                            env={**os.environ, "PYTHONPATH": str(other)})
+    assert result.returncode == 0, result.stderr
+    assert "<!-- upgraded -->" in (site / "public/briefings/2024/05/alpha/index.html").read_text()

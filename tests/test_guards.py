@@ -6,14 +6,13 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from .helpers import briefing, run_sitegen, write
+from .helpers import briefing, run_sitegen, start_sitegen, write
 
 # --- output paths that are not a folder the build made (18.5) ---------------------------------
 
@@ -104,8 +103,8 @@ def test_dates_near_the_edges_still_build(site):
 
 def test_the_preview_error_page_names_the_file_and_line_of_an_out_of_range_date(site):
     write(site / "content/briefings/a.md", briefing("A", date="9999-12-31T23:59:59-12:00"))
-    process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = start_sitegen("serve", "--site", site, "--port", "0",
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         seen = ""
         deadline = time.monotonic() + 60
@@ -118,5 +117,5 @@ def test_the_preview_error_page_names_the_file_and_line_of_an_out_of_range_date(
         assert caught.value.code == 500
         assert "content/briefings/a.md" in body and "between the years" in body and "OverflowError" not in body
     finally:
-        process.send_signal(signal.SIGTERM)  # not SIGINT: a test run under nohup has it ignored
+        process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)

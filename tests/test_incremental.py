@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from sitegen.build import Builder, BuildOptions, build_site
 from sitegen.cache import BuildState
@@ -20,6 +25,17 @@ from .helpers import briefing, write
 
 def build(site: Path, **options) -> object:
     return build_site(load_config(site), BuildOptions(search=False, **options))
+
+
+@contextlib.contextmanager
+def preview_builder(site: Path, **options: bool) -> Iterator[Builder]:
+    """A builder as the preview keeps one: warm between builds, writing in place into .sitegen/preview."""
+    builder = Builder(load_config(site), BuildOptions(output=site / ".sitegen/preview", search=False, **options),
+                      in_place=True)
+    try:
+        yield builder
+    finally:
+        builder.close()
 
 
 def three_briefings(site: Path) -> None:
@@ -93,9 +109,7 @@ def test_clean_renders_everything(site):
 
 def test_preview_builder_updates_and_removes_pages_in_place(site):
     three_briefings(site)
-    options = BuildOptions(output=site / ".sitegen/preview", search=False, drafts=True, future=True)
-    builder = Builder(load_config(site), options, in_place=True)
-    try:
+    with preview_builder(site, drafts=True, future=True) as builder:
         builder.build()
         edited = site / "content/briefings/charlie.md"
         write(edited, briefing("Charlie", date="2024-05-03", body="Fresh words."))
@@ -106,22 +120,17 @@ def test_preview_builder_updates_and_removes_pages_in_place(site):
         builder.build(ChangeSet.classify(site, [site / "content/briefings/alpha.md"]))
         assert not (site / ".sitegen/preview/briefings/2024/05/alpha/index.html").exists()
         assert "Alpha" not in page(site, "bravo", ".sitegen/preview")
-    finally:
-        builder.close()
 
 
 def test_preview_builder_drops_a_deleted_static_file(site):
     three_briefings(site)
     write(site / "static/extra.css", "body {}")
-    builder = Builder(load_config(site), BuildOptions(output=site / ".sitegen/preview", search=False), in_place=True)
-    try:
+    with preview_builder(site) as builder:
         builder.build()
         assert (site / ".sitegen/preview/extra.css").is_file()
         (site / "static/extra.css").unlink()
         builder.build(ChangeSet.classify(site, [site / "static/extra.css"]))
         assert not (site / ".sitegen/preview/extra.css").exists()
-    finally:
-        builder.close()
 
 
 def test_a_scheduled_briefing_appears_once_it_falls_due(site):
@@ -139,8 +148,7 @@ def test_a_scheduled_briefing_appears_once_it_falls_due(site):
 def test_preview_edits_reach_every_page_showing_the_briefing(site):
     """A title edit takes the preview's shortcut; a topic edit reshapes the site; both must show everywhere."""
     three_briefings(site)
-    builder = Builder(load_config(site), BuildOptions(output=site / ".sitegen/preview", search=False), in_place=True)
-    try:
+    with preview_builder(site) as builder:
         builder.build()
         bravo = site / "content/briefings/bravo.md"
         write(bravo, briefing("Bravo retitled", date="2024-05-02", slug="bravo"))
@@ -159,8 +167,6 @@ def test_preview_edits_reach_every_page_showing_the_briefing(site):
             rebuilt.close()
         for path in preview.rglob("*.html"):
             assert path.read_bytes() == (site / "public" / path.relative_to(preview)).read_bytes(), path
-    finally:
-        builder.close()
 
 
 def test_parallel_render_counts_each_unchanged_page_once(site):
@@ -197,3 +203,52 @@ def test_fingerprints_hash_shared_values_once_by_a_stable_key_not_by_identity():
     assert hasher.of([first]) == hasher.of([Link("Syria", "/topics/syria/")])
     # a temporary list freed after hashing must not lend its fingerprint to a new one at the same address
     assert hasher.of([Link("A", "/a/")]) != hasher.of([Link("B", "/b/")])
+
+
+def test_the_preview_shortcut_builds_new_objects_and_never_changes_the_planned_ones(site):
+    """An edit that keeps the site's shape takes the shortcut: the routes showing the briefing are rebuilt
+    around the edited briefing, the planned objects stay as they were, and model objects refuse patching."""
+    three_briefings(site)
+    bravo = site / "content/briefings/bravo.md"
+    write(bravo, briefing("Bravo", date="2024-05-02", body="First words.\n\nSecond words."))
+    with preview_builder(site) as builder:
+        builder.build()
+        model = builder.preview
+        old = builder.files["content/briefings/bravo.md"].briefing
+        own, neighbour = model.routes[old.url], model.routes["/briefings/2024/05/alpha/"]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            old.html = "<p>patched</p>"
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            own.context = {}
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            model.site.taxonomy.years[0].months = []
+        write(bravo, briefing("Bravo", date="2024-05-02", body="First words.\n\nSecond words, revised."))
+        result = builder.build(ChangeSet.classify(site, [bravo]))
+        assert builder.preview.site is model.site, "the edit did not take the shortcut"
+        assert result.rendered < result.pages - 4
+        assert "Second words, revised." in page(site, "bravo", ".sitegen/preview")
+        assert "revised" not in old.html and own.context["page"] is old and neighbour.context["newer"] is old
+        new = builder.files["content/briefings/bravo.md"].briefing
+        assert new is not old and "revised" in new.html
+        assert builder.preview.routes[old.url].context["page"] is new
+        assert builder.preview.routes[old.url].context["card"].briefing is new
+        assert builder.preview.routes["/briefings/2024/05/alpha/"].context["newer"] is new
+        assert new in builder.preview.routes["/"].shows and old not in builder.preview.routes["/"].shows
+        write(bravo, briefing("Bravo", date="2024-05-02", body="First words.\n\nSecond words, again."))
+        builder.build(ChangeSet.classify(site, [bravo]))  # a second edit starts from the revised routes
+        assert "Second words, again." in page(site, "bravo", ".sitegen/preview")
+        assert builder.preview.routes["/"].context["cards"][1].briefing.html.count("again") == 1
+
+
+def test_a_template_reading_the_site_global_follows_a_preview_edit(site):
+    """The shortcut renders only the routes showing the briefing; a template reading ``site`` can show
+    any briefing, so with one the preview re-plans instead."""
+    three_briefings(site)
+    write(site / "templates/404.html", "{% extends 'base.html' %}{% block main %}"
+                                       "{{ site.briefings | map(attribute='body') | join(' / ') }}{% endblock %}")
+    with preview_builder(site) as builder:
+        builder.build()
+        charlie = site / "content/briefings/charlie.md"
+        write(charlie, briefing("Charlie", date="2024-05-03", body="Body text.\n\nA later paragraph."))
+        builder.build(ChangeSet.classify(site, [charlie]))
+        assert "A later paragraph." in (site / ".sitegen/preview/404.html").read_text()

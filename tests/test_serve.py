@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import re
@@ -9,7 +10,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +24,7 @@ from sitegen.serve.paths import BadRequestPath, locate, request_path
 from sitegen.serve.reload import BuildStatus, error_page, with_live_reload
 from sitegen.serve.watch import CoalescingWorker, is_editor_noise
 
-from .helpers import REPO, run_sitegen
+from .helpers import REPO, run_sitegen, start_sitegen
 
 FIXTURE = REPO / "tests" / "fixtures" / "serve-site"
 BRIEFING = "content/briefings/2024/05/ceasefire-talks.md"
@@ -36,10 +36,10 @@ SECRET = "TOP-SECRET-OUTSIDE-THE-ROOT"
 class Server:
     """``sitegen serve --port 0`` in a subprocess; its output lines are collected as they come."""
 
-    def __init__(self, site: Path, *args: str) -> None:
+    def __init__(self, site: Path, *args: str, sigint: str = "terminal") -> None:
         self.site = site
-        self.process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--site", str(site), *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = start_sitegen("serve", "--site", site, *args, sigint=sigint,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
         self._arrived = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
@@ -67,9 +67,8 @@ class Server:
                 self._arrived.wait(min(left, 0.2))
 
     def stop(self) -> tuple[int, str]:
-        """SIGTERM, which stops the server as cleanly as Ctrl-C, and works whatever signal disposition
-        the tests inherited (``nohup make test &`` starts them with SIGINT ignored); returns the exit
-        code and the whole output."""
+        """SIGTERM, which stops the server as cleanly as Ctrl-C, also when it runs with SIGINT ignored
+        (``sigint="ignored"``, as under ``nohup``); returns the exit code and the whole output."""
         self.process.send_signal(signal.SIGTERM)
         try:
             code = self.process.wait(timeout=15)
@@ -501,108 +500,77 @@ def wait_for_build(server: Server, after: int) -> None:
     server.wait_for(r"^(Rebuilt|\d+ errors?:)", start=after)
 
 
-@pytest.mark.browser
-def test_open_page_shows_the_edit_by_itself(tab, browser_server):
-    tab.goto(browser_server.url + BRIEFING_URL)
+def open_live(tab, server: Server, url: str = BRIEFING_URL) -> None:
+    """Open a preview page and wait for its live-reload script; ``window.notReloaded`` is gone after a reload."""
+    tab.goto(server.url + url)
     tab.wait_for_function("document.querySelector('script[data-generation]') !== null")
-    path = browser_server.site / BRIEFING
-    original = path.read_text()
+    tab.evaluate("window.notReloaded = true")
+
+
+@contextlib.contextmanager
+def edited(server: Server, path: Path, change: Callable[[str], str]) -> Iterator[None]:
+    """Save a changed file in the running preview's site; afterwards put it back and wait for that rebuild,
+    so the next test starts from the site as it was."""
+    original = path.read_text(encoding="utf-8")
     try:
-        edit(path, lambda text: text.replace("a new round of talks", "a round of talks that ran late"))
-        tab.wait_for_selector("p:has-text('a round of talks that ran late')")
+        edit(path, change)
+        yield
     finally:
-        mark = len(browser_server.lines)
-        path.write_text(original)
+        mark = len(server.lines)
+        path.write_text(original, encoding="utf-8")
+        wait_for_build(server, mark)
+
+
+@pytest.mark.browser
+def test_edits_show_in_the_open_page_by_themselves_without_a_reload(tab, browser_server):
+    """The new <main> replaces the old one, no reload, the scroll position stays: for an added paragraph (the
+    preview's shortcut, shown from the edited page's early event) and for an edit of the lede (whose words
+    story detection reads, so the whole site is re-planned first)."""
+    tab.set_viewport_size({"width": 400, "height": 300})
+    open_live(tab, browser_server)
+    tab.evaluate("window.scrollTo(0, 200)")
+    scrolled = tab.evaluate("window.scrollY")
+    path = browser_server.site / BRIEFING
+    mark = len(browser_server.lines)
+    with edited(browser_server, path, lambda text: text + "\nA paragraph written while the tab is open.\n"):
+        tab.wait_for_selector("p:has-text('A paragraph written while the tab is open.')")
         wait_for_build(browser_server, mark)
+        assert tab.evaluate("window.notReloaded") is True
+        assert tab.evaluate("window.scrollY") == scrolled
+        mark = len(browser_server.lines)
+        edit(path, lambda text: text.replace("a new round of talks", "a round of talks swapped in"))
+        tab.wait_for_selector("p:has-text('a round of talks swapped in')")
+        wait_for_build(browser_server, mark)
+        assert tab.evaluate("window.notReloaded") is True
+        assert tab.evaluate("window.scrollY") == scrolled
 
 
 @pytest.mark.browser
 def test_broken_front_matter_shows_the_error_page_and_the_fix_brings_the_page_back(tab, browser_server):
     tab.goto(browser_server.url + BRIEFING_URL)
     tab.wait_for_selector(TITLE)
-    path = browser_server.site / BRIEFING
-    original = path.read_text()
-    try:
-        edit(path, lambda text: text.replace("date: 2024-05-02T09:30:00+03:00", "date: <b>someday</b>"))
+    with edited(browser_server, browser_server.site / BRIEFING,
+                lambda text: text.replace("date: 2024-05-02T09:30:00+03:00", "date: <b>someday</b>")):
         tab.wait_for_selector("h1:has-text('The site could not be built')")
         text = tab.inner_text("main")
         assert f"{BRIEFING}:3" in text and "`date` is not valid: <b>someday</b>" in text
         assert "hint: write an ISO 8601 date" in text
-    finally:
-        path.write_text(original)
     tab.wait_for_selector(TITLE)
     assert "could not be built" not in tab.inner_text("body")
 
 
 @pytest.mark.browser
 def test_stylesheet_change_is_swapped_without_a_reload(tab, browser_server):
-    tab.goto(browser_server.url + BRIEFING_URL)
-    tab.wait_for_function("document.querySelector('script[data-generation]') !== null")
-    tab.evaluate("window.notReloaded = true")
-    css = browser_server.site / "static/style.css"
-    original = css.read_text()
-    try:
-        edit(css, lambda text: text.replace("10, 20, 30", "200, 20, 30"))
+    open_live(tab, browser_server)
+    with edited(browser_server, browser_server.site / "static/style.css",
+                lambda text: text.replace("10, 20, 30", "200, 20, 30")):
         tab.wait_for_function("getComputedStyle(document.body).color === 'rgb(200, 20, 30)'")
         assert tab.evaluate("window.notReloaded") is True
-    finally:
-        mark = len(browser_server.lines)
-        css.write_text(original)
-        wait_for_build(browser_server, mark)
-
-
-@pytest.mark.browser
-def test_an_edit_is_swapped_into_the_open_page_without_a_reload(tab, browser_server):
-    """The new <main> replaces the old one: no reload, and the scroll position stays."""
-    tab.set_viewport_size({"width": 400, "height": 300})
-    tab.goto(browser_server.url + BRIEFING_URL)
-    tab.wait_for_function("document.querySelector('script[data-generation]') !== null")
-    tab.evaluate("window.notReloaded = true; window.scrollTo(0, 200)")
-    scrolled = tab.evaluate("window.scrollY")
-    path = browser_server.site / BRIEFING
-    original = path.read_text()
-    try:
-        edit(path, lambda text: text.replace("a new round of talks", "a round of talks swapped in"))
-        tab.wait_for_selector("p:has-text('a round of talks swapped in')")
-        assert tab.evaluate("window.notReloaded") is True
-        assert tab.evaluate("window.scrollY") == scrolled
-    finally:
-        mark = len(browser_server.lines)
-        path.write_text(original)
-        wait_for_build(browser_server, mark)
 
 
 @pytest.mark.browser
 def test_a_change_around_main_reloads_the_page(tab, browser_server):
-    tab.goto(browser_server.url + BRIEFING_URL)
-    tab.wait_for_function("document.querySelector('script[data-generation]') !== null")
-    tab.evaluate("window.notReloaded = true")
-    config = browser_server.site / "site.yml"
-    original = config.read_text()
-    try:
-        edit(config, lambda text: text.replace("title: ", "title: Renamed ", 1))
+    open_live(tab, browser_server)
+    with edited(browser_server, browser_server.site / "site.yml", lambda text: text.replace("title: ", "title: Renamed ", 1)):
         tab.wait_for_selector("header >> text=Renamed")
         assert tab.evaluate("window.notReloaded") is None
-    finally:
-        mark = len(browser_server.lines)
-        config.write_text(original)
-        wait_for_build(browser_server, mark)
-
-
-@pytest.mark.browser
-def test_an_added_paragraph_shows_from_the_early_event_without_a_reload(tab, browser_server):
-    tab.goto(browser_server.url + BRIEFING_URL)
-    tab.wait_for_function("document.querySelector('script[data-generation]') !== null")
-    tab.evaluate("window.notReloaded = true")
-    path = browser_server.site / BRIEFING
-    original = path.read_text()
-    try:
-        mark = len(browser_server.lines)
-        path.write_text(original + "\nA paragraph written while the tab is open.\n")
-        tab.wait_for_selector("p:has-text('A paragraph written while the tab is open.')")
-        wait_for_build(browser_server, mark)
-        assert tab.evaluate("window.notReloaded") is True
-    finally:
-        mark = len(browser_server.lines)
-        path.write_text(original)
-        wait_for_build(browser_server, mark)

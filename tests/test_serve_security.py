@@ -225,11 +225,7 @@ def test_answers_promptly_while_thousands_of_idle_connections_are_held(server):
 def test_a_server_started_with_sigint_ignored_stops_cleanly(tmp_path):
     """``nohup make test &`` starts everything with SIGINT ignored: the helper's SIGTERM still stops it."""
     site = copy_site(tmp_path)
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        running = Server(site, "--port", "0")  # inherits the ignored SIGINT
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    running = Server(site, "--port", "0", sigint="ignored")
     edit(site / BRIEFING, lambda text: text.replace("a new round", "another round"))
     running.wait_for("^Rebuilt")
     started = time.monotonic()

@@ -245,7 +245,7 @@ def test_a_template_reading_the_site_global_follows_a_preview_edit(site):
     any briefing, so with one the preview re-plans instead."""
     three_briefings(site)
     write(site / "templates/404.html", "{% extends 'base.html' %}{% block main %}"
-                                       "{{ site.briefings | map(attribute='body') | join(' / ') }}{% endblock %}")
+                                       "{{ site.briefings | map(attribute='html') | join(' / ') }}{% endblock %}")
     with preview_builder(site) as builder:
         builder.build()
         charlie = site / "content/briefings/charlie.md"

@@ -136,7 +136,8 @@ def _walk(folder: resources.abc.Traversable, prefix: str = "") -> list[tuple[str
 
 def cmd_new(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .content import SLUG_PATTERN, dump_front_matter, slugify
+    from .content import dump_front_matter, slugify
+    from .fields import SLUG_PATTERN
     from .files import briefing_file
 
     config = load_config(args.site)

@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sitegen.config import load_config
-from sitegen.content import SLUG_PATTERN, load_file
+from sitegen.content import load_file
 from sitegen.errors import SiteError
+from sitegen.fields import SLUG_PATTERN
 from sitegen.pages import make_site
 from sitegen.taxonomy import Taxonomy
 from sitegen.topics import SLUG_BYTES, cap_slug, name_key, slugify, topic_slug

@@ -222,15 +222,29 @@ class ChangedFilesPublisher:
         self.unsettle()
         (self.output / MARKER).touch()
         for folder, _, names in os.walk(self.root):
-            inside = Path(folder).relative_to(self.root)
-            (self.output / inside).mkdir(parents=True, exist_ok=True)
-            for name in names:
-                os.replace(os.path.join(folder, name), self.output / inside / name)
+            if names:
+                self._move(folder, Path(folder).relative_to(self.root), names)
+        self._remove_gone()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _move(self, folder: str, inside: Path, names: list[str]) -> None:
+        """Rename one staged folder's files into place, each over its old version."""
+        place = self.output / inside
+        for name in names:
+            try:
+                place.mkdir(parents=True, exist_ok=True)
+                os.replace(os.path.join(folder, name), place / name)
+            except OSError:  # a file that goes stands where a folder comes, or the other way round
+                self._remove_gone()
+                place.mkdir(parents=True, exist_ok=True)
+                os.replace(os.path.join(folder, name), place / name)
+
+    def _remove_gone(self) -> None:
         for relpath in self.removed:
             target = self.output / relpath
             target.unlink(missing_ok=True)
             _prune(target.parent, self.output)
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.removed = []
 
     def abort(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

@@ -123,3 +123,22 @@ def test_a_build_killed_while_publishing_leaves_each_file_old_or_new_and_the_nex
         build(root)
         assert snapshot(public) == references[current], f"the build after a kill at step {step} ({then}) is wrong"
         assert not list(root.glob(".public.staging-*")), "a staging folder was left behind"
+
+
+def test_a_file_that_goes_may_stand_where_a_folder_comes_and_the_other_way_round(tmp_path):
+    root = tmp_path / "site"
+    generate(root, count=5)
+    public = root / "public"
+    static, page = root / "static" / "notes", root / "content" / "pages" / "notes.md"
+    write(static, "a static file called notes\n")
+    build(root)
+    assert (public / "notes").is_file()
+    for step in ("page where the file was", "file where the page was"):
+        if step.startswith("page"):
+            static.unlink()
+            write(page, "---\ntitle: Notes\n---\n\nA page at /notes/.\n")
+        else:
+            page.unlink()
+            write(static, "a static file called notes\n")
+        build(root)
+        assert snapshot(public) == clean(root, tmp_path / f"clean-{len(step)}"), step

@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/lighthouse.py                     # BBC corpus from ../shared, mobile and desktop
     .venv/bin/python bench/lighthouse.py --site path/to/site # an archive you already have (built here first)
+    .venv/bin/python bench/lighthouse.py --keep /tmp/bbc --forms mobile --pages /search/?q=oil
+                                                             # reuse the BBC archive built in /tmp/bbc
 
 The BBC corpus (2,225 articles in five folders) is imported into a temporary site with the real
 `sitegen import --tag-from-folder`, built with its search index, and served over HTTP on 127.0.0.1.
@@ -36,6 +38,9 @@ CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --no-first-run --disable-b
 PAGES = ["/search/?q=oil", "/topics/", "/"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 BBC = REPO.parent / "shared" / "corpus" / "bbc"
+PORT = 8731
+"""The archive is built for http://127.0.0.1:8731/ and served there, so its canonical links and sitemap are
+absolute on the origin Lighthouse loads, as on a real site (a relative base_url costs SEO points)."""
 
 
 def install() -> None:
@@ -53,7 +58,8 @@ def sitegen(*args: str | Path) -> None:
 def bbc_site(root: Path) -> Path:
     """The BBC corpus as an archive: one import with folder names as topics, dated a day apart by folder."""
     (root / "content").mkdir(parents=True)
-    (root / "site.yml").write_text("title: BBC archive\nbase_url: /\ntimezone: Europe/London\n", encoding="utf-8")
+    (root / "site.yml").write_text(f"title: BBC archive\nbase_url: http://127.0.0.1:{PORT}/\ntimezone: Europe/London\n",
+                                   encoding="utf-8")
     for number, folder in enumerate(sorted(p for p in BBC.iterdir() if p.is_dir())):
         sitegen("import", "--site", root, "--tag-from-folder", "--date", f"2005-01-{number + 1:02d}", folder)
     sitegen("build", "--site", root)
@@ -66,7 +72,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", PORT), functools.partial(_Quiet, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
@@ -96,6 +102,9 @@ def main() -> int:
     parser.add_argument("--site", type=Path, help="a site folder to build and measure instead of the BBC corpus")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--forms", default="mobile,desktop", help="form factors: mobile, desktop or both")
+    parser.add_argument("--keep", type=Path, help="build the BBC archive here once and reuse it (rebuilt with "
+                        "the current theme each run)")
     args = parser.parse_args()
     if shutil.which("node") is None or not Path(CHROMIUM).exists():
         print("needs node/npm and Chromium at /usr/bin/chromium", file=sys.stderr)
@@ -106,19 +115,24 @@ def main() -> int:
         if args.site:
             sitegen("build", "--site", args.site, "--out", work / "public")
             public = work / "public"
+        elif args.keep and (args.keep / "site.yml").is_file():
+            sitegen("build", "--site", args.keep)
+            public = args.keep / "public"
         elif BBC.is_dir():
             print("importing and building the BBC corpus …", file=sys.stderr)
-            public = bbc_site(work / "site")
+            public = bbc_site(args.keep or work / "site")
         else:
             print(f"no corpus at {BBC}; pass --site", file=sys.stderr)
             return 1
         server, base = serve(public)
         columns = [*CATEGORIES, "LCP s", "TBT ms", "CLS", "KiB"]
-        print(f"Lighthouse {LIGHTHOUSE_VERSION}, median of {args.runs} runs, Chromium {CHROMIUM}\n")
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"Lighthouse {LIGHTHOUSE_VERSION}, median of {args.runs} runs, Chromium {CHROMIUM}, "
+              f"{os.cpu_count()} cores, load average {load} at the start\n")
         print("| page | form factor | " + " | ".join(columns) + " |")
         print("|---|---|" + "---|" * len(columns))
         for page in args.pages.split(","):
-            for desktop in (False, True):
+            for desktop in [form == "desktop" for form in args.forms.split(",")]:
                 runs = [run for run in (lighthouse(base + page, desktop, work / "report.json")
                                         for _ in range(args.runs)) if run]
                 if not runs:

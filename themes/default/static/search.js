@@ -103,13 +103,27 @@
               return done.then(function () { return module.mergeIndex(bundle); });
             }, Promise.resolve());
           })
-          // Pagefind reports filter counts with results only once its filter data is loaded: load it now.
-          .then(function () { return module.filters(); })
           .then(function () { pagefind = module; return module; });
       });
       loading.catch(unavailable);
     }
     return loading;
+  }
+
+  // Pagefind counts filter values with the results only once its filter data is loaded, and loading it is the
+  // heaviest step on a large archive (every topic and author): it is loaded when the filters are in use or
+  // shown (on a phone the filters panel starts closed, so the first results come without it).
+  var filtersLoaded = null;
+
+  function loadFilters() {
+    if (!filtersLoaded) {
+      filtersLoaded = load().then(function (module) { return module.filters(); });
+    }
+    return filtersLoaded;
+  }
+
+  function needsFilters() {
+    return filterCount() > 0 || filtersBox.open;
   }
 
   function unavailable() {
@@ -128,11 +142,13 @@
       response = null;
       clearResults();
       status.textContent = "";
-      if (pagefind) pagefind.filters().then(function (totals) { if (mine === ticket) renderFacets(totals); });
+      if (pagefind && needsFilters()) loadFilters().then(function (totals) { if (mine === ticket) renderFacets(totals); });
       return Promise.resolve();
     }
     status.textContent = say("searching");
     return load().then(function (module) {
+      return needsFilters() ? loadFilters().then(function () { return module; }) : module;
+    }).then(function (module) {
       var options = { filters: filters };
       if (state.sort === "newest") options.sort = { date: "desc" };
       return module.search(query || null, options);
@@ -434,6 +450,9 @@
       });
     });
     if (window.matchMedia("(min-width: 52rem)").matches) filtersBox.open = true;
+    filtersBox.addEventListener("toggle", function () {
+      if (filtersBox.open && !filtersLoaded && pagefind) search();
+    });
     buildFacets();
 
     input.addEventListener("focus", function () { load().then(function () { if (!response && !input.value.trim()) search(); }); });

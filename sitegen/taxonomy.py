@@ -157,9 +157,13 @@ def slug_clashes(briefings: Sequence[Briefing], labels: Callable[[Briefing], Ite
     seen: dict[str, tuple[str, str, str]] = {}  # slug -> (name key, name, file)
     problems: list[Problem] = []
     reported: set[tuple[str, str]] = set()
+    named: dict[str, tuple[str, str]] = {}  # a few hundred topics on 100,000 briefings: each slugged once
     for briefing in briefings:
         for label in labels(briefing):
-            slug, key = slug_of(label), name_key(label)
+            found = named.get(label)
+            if found is None:
+                found = named[label] = (slug_of(label), name_key(label))
+            slug, key = found
             first = seen.setdefault(slug, (key, label, briefing.rel))
             if first[0] != key and (first[0], key) not in reported:
                 reported.add((first[0], key))

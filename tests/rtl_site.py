@@ -24,8 +24,9 @@ CONTENT_LATIN = {"john", "smith", "opec"}
 """Latin words the briefings themselves contain: content, never interface."""
 RARE_WORD = "الزيتون"
 """Found in exactly one briefing's body, an old one, so it lives in another search shard than the newest."""
+DESCRIPTION = {"ar": "أرشيف موجزات إخبارية يومية", "fr": "Les dépêches du jour, archivées", "en": "Daily briefings"}
 LOCALES = REPO / "themes" / "default" / "locales"
-SITE_TITLE = {"ar": "موجز الشرق", "fr": "Le Point du Levant"}
+SITE_TITLE = {"ar": "موجز الشرق", "fr": "Le Point du Levant", "en": "The Levant Briefing"}
 
 
 @dataclass
@@ -51,16 +52,16 @@ def _briefing(number: int, moment: datetime, rare: bool) -> tuple[str, str]:
     return title, text
 
 
-def generate(root: Path, language: str = "ar", count: int = 12) -> Written:
+def generate(root: Path, language: str = "ar", count: int = 12, digits: str = "arab") -> Written:
     """Write site.yml and ``count`` briefings, from December 2025 to March 2026 (two search shards)."""
     write(root / "site.yml", f"""
         title: {SITE_TITLE[language]}
-        description: {"أرشيف موجزات إخبارية يومية" if language == "ar" else "Les dépêches du jour, archivées"}
+        description: {DESCRIPTION[language]}
         base_url: https://example.org/
         language: {language}
         timezone: Africa/Cairo
         paginate: 5
-        digits: arab
+        digits: {digits}
     """)
     written = Written(root, root / "public")
     for number in range(count):

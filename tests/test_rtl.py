@@ -7,6 +7,7 @@ Screenshots of the Arabic home and briefing pages at 375 and 1280 px go to test-
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -109,17 +110,52 @@ def test_no_arabic_page_scrolls_sideways_and_screenshots(arabic, served, browse,
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     base = served(arabic)
     page = browse(width)
-    for name, path in page_kinds(page, base).items():
+    kinds = {**page_kinds(page, base), "search-results": "/search/?q=" + RARE_WORD}
+    for name, path in kinds.items():
         response = page.goto(base + path)
         assert response is not None and response.ok, path
-        if name == "search":
-            page.wait_for_selector("#search-q")
+        if name.startswith("search"):
+            page.wait_for_selector(".result-link" if name == "search-results" else "#search-q")
         if name in ("home", "briefing"):
             page.screenshot(path=str(SCREENSHOTS / f"ar-{name}-{width}.png"), full_page=True)
         scroll, client = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
         assert scroll <= client, f"{unquote(path)} scrolls sideways at {width} px ({scroll} > {client})"
     for name in ("home", "briefing"):
         assert (SCREENSHOTS / f"ar-{name}-{width}.png").stat().st_size > 10_000
+
+
+VISUAL_ORDER = """selector => [...document.querySelectorAll(selector)].map(line => {
+    const parts = [...line.querySelectorAll(':scope > time, :scope > bdi')].map(e => e.getBoundingClientRect());
+    return parts.filter(r => Math.abs(r.top - parts[0].top) < 2).map(r => [r.left, r.right]);
+})"""
+"""Per line of ``selector``, the boxes of its dates and names in reading (logical) order, those on its first line."""
+
+
+@pytest.fixture(scope="module", params=["ar-arab", "ar-latn", "en"])
+def mixed(request, tmp_path_factory):
+    """The Arabic site with Arabic or Latin digits, and an English site with the same Arabic names: the issue's
+    scrambled byline was an English page ("By 26 · نوال سيد November 2026")."""
+    language, _, digits = request.param.partition("-")
+    return build(generate(tmp_path_factory.mktemp("mixed") / "site", language, digits=digits or "latn"))
+
+
+@pytest.mark.browser
+def test_a_byline_mixing_scripts_and_digits_keeps_its_order(mixed, served, browse):
+    """Each name and date of a byline sits wholly on the far side of the one read before it (left of it on a
+    right-to-left page): a Latin name among Arabic ones, or digits beside an Arabic name, never pull their
+    neighbours out of order."""
+    base = served(mixed)
+    page = browse(1280)
+    kinds = page_kinds(page, base)
+    rtl = page.evaluate("document.documentElement.dir") == "rtl"
+    checked = 0
+    for path, selector in [("/", ".card-meta"), (kinds["author"], ".card-meta"), (kinds["briefing"], ".dateline")]:
+        page.goto(base + path)
+        for boxes in page.evaluate(VISUAL_ORDER, selector):
+            for earlier, later in itertools.pairwise(boxes):
+                assert (later[1] <= earlier[0] + 1) if rtl else (later[0] >= earlier[1] - 1), (unquote(path), boxes)
+            checked += len(boxes) >= 3
+    assert checked >= 2  # bylines with a date and two names, one of them Latin, were among them
 
 
 def search_for(page, base: str, word: str, expected_title: str) -> list[str]:
@@ -222,14 +258,16 @@ def test_a_french_site_speaks_french(french, served, browse):
 # --- the Nu HTML Checker ---------------------------------------------------------------------------------------
 
 
-def test_every_page_of_the_arabic_site_is_valid_html(arabic):
+@pytest.mark.parametrize("language", ["arabic", "french"])
+def test_every_page_of_the_arabic_and_french_sites_is_valid_html(request, language):
+    site = request.getfixturevalue(language)
     require(VNU.is_file(), f"{VNU} is missing: run `make vnu` (sh tests/tools/install-npm.sh, see the Makefile)")
     require(shutil.which("java") is not None, "java is needed to run the Nu HTML Checker")
-    pages = html_files(arabic.public)
-    kinds = {p.relative_to(arabic.public).parts[0] for p in pages}
+    pages = html_files(site.public)
+    kinds = {p.relative_to(site.public).parts[0] for p in pages}
     assert {"briefings", "topics", "authors", "archive", "stories", "search", "page", "index.html", "404.html"} <= kinds
     result = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--also-check-css", *map(str, pages),
-                             str(arabic.public / "style.css")], capture_output=True, text=True, timeout=600)
+                             str(site.public / "style.css")], capture_output=True, text=True, timeout=600)
     messages = json.loads(result.stderr)["messages"]
     errors = [f"{unquote(m.get('url', '?')).rsplit('/public/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
               for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]

@@ -137,12 +137,12 @@ def _walk(folder: resources.abc.Traversable, prefix: str = "") -> list[tuple[str
 def cmd_new(args: argparse.Namespace) -> int:
     from .config import load_config
     from .content import dump_front_matter, slugify
-    from .fields import SLUG_PATTERN
+    from .fields import is_slug
     from .files import briefing_file
 
     config = load_config(args.site)
     now = datetime.now(config.tz).replace(microsecond=0)
-    if args.slug and not SLUG_PATTERN.match(args.slug):
+    if args.slug and not is_slug(args.slug):
         suggestion = slugify(args.slug)
         print(f"error: --slug {args.slug!r} is not a slug: it must be lower-case words, digits and hyphens, "
               f"and it can never name a folder (no /, \\ or ..)\n"

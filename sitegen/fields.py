@@ -7,6 +7,7 @@ instead; :mod:`sitegen.content` reads a file's front matter through them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
@@ -19,7 +20,13 @@ LATEST = datetime(9998, 12, 31)
 """Dates a briefing may carry (wall time): a year away from what Python's datetime can hold, so
 moving one into any time zone, or a day either way for archives and feeds, can never overflow."""
 
-SLUG_PATTERN = re.compile(r"^\w[\w-]*$")
+
+
+def is_slug(text: str) -> bool:
+    """Letters, digits, hyphens and underscores, starting with a letter or digit; combining marks count as part
+    of their letter, since Python's ``\\w`` leaves them out and slugify keeps them (नमस्ते, a Devanagari vowel sign)."""
+    return (text[:1].isalnum() and
+            all(char.isalnum() or char in "-_" or unicodedata.category(char)[0] == "M" for char in text))
 
 
 def preview(value: Any) -> str:
@@ -110,7 +117,7 @@ def _aliases(value: Any) -> tuple[str, ...]:
 
 def _slug(value: Any) -> str:
     slug = _text_field(value)
-    if not SLUG_PATTERN.match(slug):
+    if not is_slug(slug):
         raise ValueError("use lower-case letters, digits and hyphens only, e.g. slug: idlib-talks")
     if len(slug.encode("utf-8")) > SLUG_BYTES:
         raise ValueError(f"it is {len(slug.encode('utf-8'))} bytes long; a slug names a folder, so keep it to "

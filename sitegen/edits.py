@@ -11,7 +11,10 @@ planned objects are never patched.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
+import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -126,6 +129,7 @@ def rerender_edited(builder: Builder, changed: Sequence[Path],
 
 _LEAVES = (str, bytes, int, float, bool, type(None), datetime, date)
 _REL = operator.attrgetter("rel")
+_TUPLE_OF = re.compile(r"tuple\[(\w+), \.\.\.\]")
 _LEAF_TYPES = frozenset({"str", "int", "float", "bool", "datetime", "date", "str | None", "int | None",
                          "datetime | None"})
 
@@ -172,9 +176,18 @@ class Revision:
         """Text, numbers, dates, and dataclasses declared to hold only those (a link, a sitemap entry)."""
         plain = self._plain.get(kind)
         if plain is None:
+            self._plain[kind] = False  # while its fields are looked at
             declared = [found.type for found in dataclasses.fields(kind)] if dataclasses.is_dataclass(kind) else [kind]
-            plain = self._plain[kind] = all(t in _LEAF_TYPES or t in _LEAVES for t in declared)
+            plain = self._plain[kind] = all(map(functools.partial(self._plain_type, kind), declared))
         return plain
+
+    def _plain_type(self, owner: type, declared: Any) -> bool:
+        """A field's declared type holds no document: a leaf, or a tuple of a plain dataclass named in the owner's module."""
+        if declared in _LEAF_TYPES or declared in _LEAVES:
+            return True
+        named = _TUPLE_OF.fullmatch(declared) if isinstance(declared, str) else None
+        inner = vars(sys.modules[owner.__module__]).get(named.group(1)) if named else None
+        return isinstance(inner, type) and self._holds_no_document(inner)
 
     def _rebuild(self, value: Any) -> Any:
         of = self.of

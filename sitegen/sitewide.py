@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .content import Document, front_matter_line
+from .editions import Alternate
 from .errors import Problem, SiteError
 from .files import output_path_of
 
@@ -27,7 +28,7 @@ SITEMAP_SIZE = 50_000
 class SitemapEntry:
     url: str
     lastmod: datetime
-    alternates: tuple[Any, ...] = ()
+    alternates: tuple[Alternate, ...] = ()
     """The page's language versions (:class:`~sitegen.editions.Alternate`), on a site of several languages."""
 
 

@@ -29,7 +29,7 @@ from markdown_it.token import Token
 
 from .config import SiteConfig
 from .content import Document, ImageRef, front_matter_line, links_outside
-from .errors import Problem
+from .errors import Problem, SiteError
 
 RESIZABLE = (".jpg", ".jpeg", ".png", ".webp")
 MEASURABLE = (*RESIZABLE, ".gif")
@@ -222,6 +222,8 @@ class BodyAssets:
     used: dict[str, Path] = field(default_factory=dict)
     images: list[tuple[str, str, ImageFacts | None]] = field(default_factory=list)
     """(site path, alt text, facts) of each image in the body, in order."""
+    page_url: Callable[[Path], str] | None = None
+    """The site URL of another content file, so ``[see](../other.md)`` links to its page as in the editor."""
 
     def resolve(self, reference: str, image: bool = True) -> tuple[str, Path] | None:
         """(site-relative path, file) of a reference to a file under content/, else None.
@@ -243,7 +245,9 @@ class BodyAssets:
         if rel.startswith("../") or rel == "..":
             raise LookupError("it leads outside content/; put the file beside the briefing")
         file = self.content_dir / rel
-        if file.is_dir() or rel.endswith((".md", ".html")) or (not image and "." not in posixpath.basename(rel)):
+        linked_page = rel.endswith(".md") and not image and self.page_url is not None
+        if (file.is_dir() or (rel.endswith((".md", ".html")) and not linked_page)
+                or (not image and "." not in posixpath.basename(rel))):
             return None  # a page of the site, written as a relative link: sitegen check follows those
         if not file.is_file():
             raise LookupError(f"put {posixpath.basename(rel)} in content/{posixpath.dirname(rel) or '.'}/ "
@@ -251,7 +255,13 @@ class BodyAssets:
         return rel, file
 
     def site_url(self, rel: str, parts: str) -> str:
+        """The URL of a file under content/: the file itself, or for another Markdown file, its page."""
         suffix = parts[parts.index("?"):] if "?" in parts else parts[parts.index("#"):] if "#" in parts else ""
+        if rel.endswith(".md") and self.page_url is not None:
+            try:
+                return self.url(self.page_url(self.content_dir / rel)) + suffix
+            except SiteError:
+                return parts  # the linked file's own errors are reported when it is read
         return self.url("/" + rel) + suffix
 
 

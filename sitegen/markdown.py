@@ -26,7 +26,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .assets import BodyAssets, choose_image, picture_renderer, resolve_references, stamps
 from .config import MarkdownOptions, SiteConfig
-from .content import Document
+from .content import Document, load_file
 from .errors import Problem, SiteError
 from .foreign import ForeignSyntax, drop_comments, find_foreign, is_filler, without_filler
 from .headings import TooManyHeadings, heading_attributes, make_anchor_rule
@@ -182,8 +182,9 @@ class BodyRenderer:
         """The document whole: the parsed file with its HTML, summary, picture and warnings (a new
         object; the parsed one is left as it was); a broken reference or a body over a cap is a
         SiteError at its line."""
-        assets = (BodyAssets(item.path, self._config.content_dir, self._url)
-                  if self._config is not None and self._url is not None else None)
+        config = self._config
+        assets = (BodyAssets(item.path, config.content_dir, self._url, page_url=lambda path: load_file(path, config).url)
+                  if config is not None and self._url is not None else None)
         try:
             body = self.render(item.body, topic_links, assets)
         except TooManyHeadings as error:

@@ -123,6 +123,27 @@ def test_links_to_pages_and_other_sites_are_left_alone(site):
     assert 'href="../2023/"' in html and 'href="https://example.org/a.png"' in html
 
 
+def test_a_link_to_another_markdown_file_leads_to_its_page_and_follows_it(site):
+    """As in the author's editor: [text](../x.md) opens that briefing; a renamed slug moves the link too."""
+    write(site / "content/briefings/2024/a.md", briefing("Alpha", body="See [beta](../beta/index.md#facts), "
+                                                         "[the page](/pages/about.md) and [gone](gone.md)."))
+    write(site / "content/briefings/beta/index.md", briefing("Beta", date="2024-06-02", body="## Facts\n\nText."))
+    write(site / "content/pages/about.md", "---\ntitle: About us\n---\n\nWho we are.\n")
+    result = run_sitegen("build", "--no-search", "--site", site)
+    assert result.returncode == 1 and "content/briefings/2024/a.md:6: linked file gone.md not found" in result.stderr
+    write(site / "content/briefings/2024/a.md", briefing("Alpha", body="See [beta](../beta/index.md#facts) "
+                                                         "and [the page](/pages/about.md)."))
+    build(site)
+    html = (site / "public/briefings/2024/05/alpha/index.html").read_text()
+    assert 'href="/briefings/2024/06/beta/#facts"' in html and 'href="/about-us/"' in html
+    write(site / "content/briefings/beta/index.md", briefing("Beta", date="2024-06-02", slug="beta-moved",
+                                                             body="## Facts\n\nText."))
+    build(site)
+    html = (site / "public/briefings/2024/05/alpha/index.html").read_text()
+    assert 'href="/briefings/2024/06/beta-moved/#facts"' in html
+    assert run_sitegen("check", "--site", site).returncode == 0
+
+
 def test_a_warm_build_makes_no_variant_and_a_changed_image_is_remade(bundle):
     build(bundle)
     cache = bundle / ".sitegen/images"

@@ -13,14 +13,14 @@ equal a clean build of that content.
 
 from __future__ import annotations
 
-import hashlib
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from .archive import generate
-from .helpers import run_sitegen, write
+from .helpers import write
+from .test_reproducible import build, clean_build, snapshot
 
 KILLER = """
 import os, signal, sys
@@ -40,21 +40,6 @@ os.replace = counted(os.replace, lambda args: args[1])
 os.unlink = counted(os.unlink, lambda args: args[0])
 sys.exit(main(sys.argv[3:]))
 """
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {path.relative_to(folder).as_posix(): hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
-def build(root: Path, *args: str | Path) -> None:
-    result = run_sitegen("build", "--site", root, "--no-search", *args, timeout=600)
-    assert result.returncode == 0, result.stderr
-
-
-def clean(root: Path, out: Path) -> dict[str, str]:
-    build(root, "--clean", "--out", out)
-    return snapshot(out)
 
 
 OWN = {"A": ["content/pages/about.md", "content/briefings/briefing-7.md"],
@@ -93,9 +78,9 @@ def test_a_build_killed_while_publishing_leaves_each_file_old_or_new_and_the_nex
     generate(root, count=60)
     prepare_states(root)
     public = root / "public"
-    references = {"A": clean(root, tmp_path / "clean-A")}
+    references = {"A": clean_build(root, tmp_path / "clean-A")}
     set_state(root, "A", "B")
-    references["B"] = clean(root, tmp_path / "clean-B")
+    references["B"] = clean_build(root, tmp_path / "clean-B")
     set_state(root, "B", "A")
     build(root)
     assert snapshot(public) == references["A"]
@@ -141,4 +126,4 @@ def test_a_file_that_goes_may_stand_where_a_folder_comes_and_the_other_way_round
             page.unlink()
             write(static, "a static file called notes\n")
         build(root)
-        assert snapshot(public) == clean(root, tmp_path / f"clean-{len(step)}"), step
+        assert snapshot(public) == clean_build(root, tmp_path / f"clean-{len(step)}"), step

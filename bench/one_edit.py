@@ -16,41 +16,17 @@ set among the build's processes as the kernel reports it to ``wait4``.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generate import make_corpus, write_corpus
-from run import SITEGEN_CONFIG, WORK, BenchError, append_edit
+from run import SITEGEN_CONFIG, WORK, Sample, append_edit, measure
 
 LAUNCH = "import sys; sys.path.insert(0, sys.argv.pop(1)); from sitegen.cli import main; sys.exit(main())"
 """Runs the `sitegen` command from the checkout named first on the command line."""
-
-
-@dataclass(frozen=True)
-class Sample:
-    seconds: float
-    cpu: float
-    """User and system CPU seconds of the build and every process it waited for: less swayed by other jobs."""
-    peak_mib: float
-
-
-def measure(command: list[str], cwd: Path) -> Sample:
-    with tempfile.TemporaryFile() as log:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) != 0:
-            log.seek(0)
-            raise BenchError(f"{' '.join(command)} failed in {cwd}:\n{log.read().decode(errors='replace')[-3000:]}")
-    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 @dataclass

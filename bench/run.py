@@ -60,6 +60,8 @@ class BenchError(Exception):
 @dataclass(frozen=True)
 class Sample:
     seconds: float
+    cpu: float
+    """User and system CPU seconds of the build and every process it waited for: less swayed by other jobs."""
     peak_mib: float
 
 
@@ -75,7 +77,7 @@ def measure(command: list[str], cwd: Path) -> Sample:
             log.seek(0)
             tail = log.read().decode(errors="replace")[-3000:]
             raise BenchError(f"{' '.join(command)} exited with {process.returncode} in {cwd}:\n{tail}")
-    return Sample(seconds, usage.ru_maxrss / 1024)
+    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 # --- the generators -----------------------------------------------------------------------------

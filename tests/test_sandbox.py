@@ -43,3 +43,79 @@ def test_the_default_theme_formats_and_loops_within_the_sandbox(site):
     write(site / "content/briefings/a.md", briefing("A", authors="[Nawal Sayed, Omar Said]", tags="[Syria, Iraq]"))
     result = run_sitegen("build", "--no-search", "--site", site)
     assert result.returncode == 0, result.stderr
+
+
+# The build's environment remembers the sandbox's answer per type and attribute name (render.ThemeSandbox).
+# These ask it the same question again after it has answered once, and compare with Jinja's own sandbox.
+
+class Box:
+    """An ordinary object with a method named like a list's; it may report another ``__class__``."""
+
+    def __init__(self, pretend: type | None = None) -> None:
+        self.pretend = pretend
+
+    @property  # type: ignore[misc]
+    def __class__(self):  # the point: it may report another class, as isinstance() then believes
+        return self.pretend or type(self)
+
+    def append(self, item: object) -> None:
+        return None
+
+
+def _environments(site):
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from sitegen.config import load_config
+    from sitegen.render import ThemeSandbox, UrlHelper, make_environment
+
+    env = make_environment(load_config(site), UrlHelper("https://example.org/", "/"))
+    assert isinstance(env, ThemeSandbox)
+    return env, ImmutableSandboxedEnvironment()
+
+
+def test_the_remembered_sandbox_refuses_what_jinjas_refuses_asked_twice(site):
+    env, jinja = _environments(site)
+
+    def function():
+        return None
+
+    objects = [[], {}, set(), (), "text", 3, function, str, type, Box(), Box(list), env.globals["url"],
+               (x for x in ()), function.__code__]
+    names = ["append", "pop", "update", "clear", "add", "index", "keys", "upper", "__class__", "__globals__",
+             "__init__", "_private", "mro", "func_globals", "__code__", "gi_frame", "gi_code", "co_code", "real"]
+    for _ in range(2):
+        for obj in objects:
+            for name in names:
+                expected = jinja.is_safe_attribute(obj, name, None)
+                assert env.is_safe_attribute(obj, name, None) is expected, (obj, name)
+    assert not env.is_safe_attribute([], "append", None) and not env.is_safe_attribute(str, "mro", None)
+    assert not env.is_safe_attribute(function, "__globals__", None) and env.is_safe_attribute([], "index", None)
+
+
+def test_templates_still_cannot_escape_after_the_same_lookups_succeeded(site):
+    from jinja2.sandbox import SecurityError
+
+    env, _ = _environments(site)
+    data = {"items": [1, 2], "meta": {"a": 1}, "box": Box(), "liar": Box(list)}
+    assert env.from_string("{{ items.index(2) }} {{ meta.keys()|join(',') }} {{ box.append(1) }}").render(data) == \
+        "1 a None"
+    for unsafe in ["{{ items.append(3) }}", "{{ meta.update({'b': 2}) }}", "{{ liar.append(3) }}",
+                   "{{ items.__class__(3) }}", "{{ kind.mro() }}", "{{ helper.__globals__.get('os') }}"]:
+        for _ in range(2):  # an unsafe attribute is an undefined value that raises when used
+            with pytest.raises(SecurityError):
+                env.from_string(unsafe).render(data, kind=str, helper=_environments)
+    assert data["items"] == [1, 2] and data["meta"] == {"a": 1}
+
+
+def test_an_abstract_base_class_registered_later_is_seen(site):
+    import collections.abc
+
+    env, _ = _environments(site)
+
+    class Stack:
+        def append(self, item: object) -> None:
+            return None
+
+    assert env.is_safe_attribute(Stack(), "append", None)
+    collections.abc.MutableSequence.register(Stack)
+    assert not env.is_safe_attribute(Stack(), "append", None)

@@ -1,0 +1,97 @@
+"""Render throughput alone: every route of a cold build rendered again in one process, against another checkout.
+
+    .venv/bin/python bench/render_only.py --size 1000 [--repeat 5] [--against /other/checkout]
+
+A cold build's time is mostly rendering, spread over worker processes and
+mixed with parsing and file writes, so small changes to the theme or the
+sandbox drown in the noise of a shared machine. This builds the generated
+corpus (seed 7) once per checkout, keeps the routes, the Jinja environment and
+the site model the build rendered from, then renders every route ``--repeat``
+more times in the same process into a writer that discards the bytes. It
+prints CPU seconds (this process only, so other jobs on the machine count
+little), best and median, and a digest of all rendered bytes: equal digests
+mean byte-identical pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from one_edit import Checkout, prepare
+from run import WORK, BenchError
+
+MEASURE = """
+import hashlib, json, shutil, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+site_dir, repeat = Path(sys.argv[2]), int(sys.argv[3])
+import sitegen.build as build
+from sitegen import rendering
+from sitegen.cli import main
+
+kept = {}
+real = build.render_routes
+def keep(routes, env, site, writer):
+    kept.update(routes=routes, env=env, site=site)
+    return real(routes, env, site, writer)
+build.render_routes = keep
+for path in (site_dir / "public", site_dir / ".sitegen"):
+    shutil.rmtree(path, ignore_errors=True)
+assert main(["build", "--no-search", "--site", str(site_dir)]) == 0
+
+class Discard:
+    reused = 0
+    def __init__(self):
+        self.digest = hashlib.blake2b()
+    def write(self, relpath, data):
+        self.digest.update(relpath.encode() + b"\\0" + data)
+
+cpu, digest = [], ""
+for _ in range(repeat):
+    writer = Discard()
+    started = time.process_time()
+    reused, problems = rendering._render_many(kept["routes"], kept["env"], kept["site"], writer)
+    cpu.append(time.process_time() - started)
+    assert not problems, problems
+    digest = writer.digest.hexdigest()[:16]
+print(json.dumps({"cpu": cpu, "routes": len(kept["routes"]), "digest": digest}), file=sys.stderr)
+"""
+
+
+def measure(checkout: Checkout, repeat: int) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", MEASURE, str(checkout.code), str(checkout.site), str(repeat)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"rendering failed in {checkout.site}:\n{done.stderr[-3000:]}")
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=1000, help="briefings (default 1000)")
+    parser.add_argument("--repeat", type=int, default=5, help="renders of every route per checkout (default 5)")
+    parser.add_argument("--against", type=Path, help="another sitegen checkout (its root folder)")
+    args = parser.parse_args()
+    checkouts = [Checkout("this checkout", Path(__file__).resolve().parent.parent, WORK / f"render-{args.size}-this")]
+    if args.against:
+        checkouts.append(Checkout(str(args.against), args.against.resolve(), WORK / f"render-{args.size}-other"))
+    prepare(args.size, checkouts)
+    print(f"Every route of {args.size:,} briefings rendered {args.repeat} times in one process: CPU seconds per "
+          "pass (best, median) and a digest of the rendered bytes.\n")
+    print("| checkout | routes | best CPU s | median CPU s | bytes digest |")
+    print("|---|---:|---:|---:|---|")
+    for checkout in checkouts:
+        found = measure(checkout, args.repeat)
+        cpu = found["cpu"]
+        assert isinstance(cpu, list)
+        print(f"| {checkout.label} | {found['routes']} | {min(cpu):.2f} | {statistics.median(cpu):.2f} | "
+              f"{found['digest']} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 
 from .config import SiteConfig
 from .content import Content, Document
@@ -182,15 +182,33 @@ def route_fingerprints(routes: list[Route], templates: dict[str, TemplateFacts],
 # --- template facts -----------------------------------------------------------------------------
 
 
-def template_closure(env: jinja2.Environment, name: str, found: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The template and every template it extends, includes or imports, each parsed."""
-    found = found if found is not None else {}
-    if name not in found:
-        found[name] = env.parse(env.loader.get_source(env, name)[0])  # type: ignore[union-attr]
-        for other in meta.find_referenced_templates(found[name]):
-            if other:
-                template_closure(env, other, found)
+def template_closure(env: jinja2.Environment, name: str, parsed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The template and every template it extends, includes or imports, each parsed once per ``parsed`` cache
+    (page templates share ``base.html`` and the macros: one parse serves them all)."""
+    parsed = {} if parsed is None else parsed
+    found: dict[str, Any] = {}
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        if current not in parsed:
+            parsed[current] = env.parse(env.loader.get_source(env, current)[0])  # type: ignore[union-attr]
+        found[current] = parsed[current]
+        todo.extend(other for other in meta.find_referenced_templates(parsed[current]) if other)
     return found
+
+
+def reads_site(tree: nodes.Template) -> bool:
+    """Whether a parsed template may read the ``site`` variable: any ``site`` it loads, even one it assigned itself,
+    and any template it includes by a computed name (which could be any template).
+
+    Conservative where Jinja's own analysis (``meta.find_undeclared_variables``, a code-generation pass ten times
+    slower) is exact: a false "yes" only re-renders more routes after an edit, a false "no" would leave them stale.
+    """
+    if any(node.name == "site" and node.ctx == "load" for node in tree.find_all(nodes.Name)):
+        return True
+    return None in meta.find_referenced_templates(tree)
 
 
 def template_facts(env: jinja2.Environment, names: Iterable[str], inventory: Inventory) -> dict[str, TemplateFacts]:
@@ -200,13 +218,18 @@ def template_facts(env: jinja2.Environment, names: Iterable[str], inventory: Inv
     depend on every briefing of the site.
     """
     digests = {name: found.digest() for name, found in inventory.templates.items()}
+    parsed: dict[str, Any] = {}
+    reading: dict[str, bool] = {}
     facts: dict[str, TemplateFacts] = {}
     for name in set(names):
         try:
-            closure = template_closure(env, name)
-            uses_site = any("site" in meta.find_undeclared_variables(tree) for tree in closure.values())
+            closure = template_closure(env, name, parsed)
         except jinja2.TemplateError:
             facts[name] = TemplateFacts("?", False)  # broken: never matches, so the route renders and reports it
             continue
+        for other, tree in closure.items():
+            if other not in reading:
+                reading[other] = reads_site(tree)
+        uses_site = any(reading[other] for other in closure)
         facts[name] = TemplateFacts("|".join(f"{n}:{digests.get(n, '?')}" for n in sorted(closure)), uses_site)
     return facts

@@ -89,6 +89,35 @@ def test_a_template_reading_the_site_global_follows_every_edit(site):
     assert "4 briefings" in (site / "public/404.html").read_text()
 
 
+COUNT = "{{ site.briefings | length }} briefings"
+READS_SITE_INDIRECTLY = {
+    "include": ("{% extends 'base.html' %}{% block main %}{% include '_count.html' %}{% endblock %}", COUNT),
+    "extends": ("{% extends '_count.html' %}",
+                "{% extends 'base.html' %}{% block main %}" + COUNT + "{% endblock %}"),
+    "import": ("{% extends 'base.html' %}{% import '_count.html' as c with context %}{% block main %}{{ c.count() }}"
+               "{% endblock %}", "{% macro count() %}" + COUNT + "{% endmacro %}"),
+    "from import": ("{% extends 'base.html' %}{% from '_count.html' import count with context %}{% block main %}"
+                    "{{ count() }}{% endblock %}", "{% macro count() %}" + COUNT + "{% endmacro %}"),
+    "macro argument": ("{% extends 'base.html' %}{% import '_count.html' as c %}{% block main %}{{ c.count(site) }}"
+                       "{% endblock %}", "{% macro count(s) %}{{ s.briefings | length }} briefings{% endmacro %}"),
+    "computed include": ("{% extends 'base.html' %}{% block main %}{% include '_co' ~ 'unt.html' %}{% endblock %}",
+                         COUNT),
+}
+
+
+@pytest.mark.parametrize("way", sorted(READS_SITE_INDIRECTLY))
+def test_a_template_reading_the_site_global_through_another_follows_every_edit(site, way):
+    page_template, count_template = READS_SITE_INDIRECTLY[way]
+    three_briefings(site)
+    write(site / "templates/404.html", page_template)
+    write(site / "templates/_count.html", count_template)
+    build(site)
+    assert "3 briefings" in (site / "public/404.html").read_text()
+    write(site / "content/briefings/delta.md", briefing("Delta", date="2024-05-04"))
+    build(site)
+    assert "4 briefings" in (site / "public/404.html").read_text()
+
+
 def test_a_damaged_cache_is_rebuilt_not_trusted(site):
     three_briefings(site)
     build(site)

@@ -43,6 +43,23 @@ class Checkout:
         return sample
 
 
+def comparison_parser(doc: str, size: int, repeat: int, what: str) -> argparse.ArgumentParser:
+    """The options every script timing this checkout against another one takes: --size, --repeat, --against."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=size, help=f"briefings (default {size})")
+    parser.add_argument("--repeat", type=int, default=repeat, help=f"{what} per checkout (default {repeat})")
+    parser.add_argument("--against", type=Path, help="another sitegen checkout (its root folder) to time alike")
+    return parser
+
+
+def compared(kind: str, size: int, against: Path | None) -> list[Checkout]:
+    """This checkout and, when given, another one, each building its own site folder under WORK."""
+    checkouts = [Checkout("this checkout", Path(__file__).resolve().parent.parent, WORK / f"{kind}-{size}-this")]
+    if against:
+        checkouts.append(Checkout(str(against), against.resolve(), WORK / f"{kind}-{size}-other"))
+    return checkouts
+
+
 def prepare(size: int, checkouts: list[Checkout]) -> Path:
     """A fresh copy of the corpus per checkout; returns the edited briefing, relative to content/."""
     briefings = make_corpus(size, 7)
@@ -65,18 +82,12 @@ def cell(samples: list[Sample]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=10000, help="briefings (default 10000)")
+    parser = comparison_parser(__doc__, 10000, 3, "edited builds")
     parser.add_argument("--search", action="store_true", help="build with the Pagefind search index")
-    parser.add_argument("--repeat", type=int, default=3, help="edited builds per checkout (default 3)")
-    parser.add_argument("--against", type=Path, help="another sitegen checkout (its root folder) to time alike")
     parser.add_argument("--keep", action="store_true",
                         help="reuse the sites a previous run built (no new corpus, no cold build)")
     args = parser.parse_args()
-    ours = Path(__file__).resolve().parent.parent
-    checkouts = [Checkout("this checkout", ours, WORK / f"edit-{args.size}-this")]
-    if args.against:
-        checkouts.append(Checkout(f"{args.against}", args.against.resolve(), WORK / f"edit-{args.size}-other"))
+    checkouts = compared("edit", args.size, args.against)
     if args.keep:
         content = checkouts[0].site / "content"
         edited = sorted(content.rglob("*.md"))[args.size // 2].relative_to(content)

@@ -13,17 +13,15 @@ within each round, on the same generated corpus (seed 7).
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 
 from one_edit import Checkout as Site
-from one_edit import prepare
-from run import WORK, BenchError
+from one_edit import compared, comparison_parser, prepare
+from run import BenchError
 
 REPORT = """
 import json, resource, sys, time
@@ -49,14 +47,8 @@ def cold_build(site: Site) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=4000, help="briefings (default 4000)")
-    parser.add_argument("--repeat", type=int, default=3, help="cold builds per checkout (default 3)")
-    parser.add_argument("--against", type=Path, help="another sitegen checkout (its root folder)")
-    args = parser.parse_args()
-    sites = [Site("this checkout", Path(__file__).resolve().parent.parent, WORK / f"parent-{args.size}-this")]
-    if args.against:
-        sites.append(Site(str(args.against), args.against.resolve(), WORK / f"parent-{args.size}-other"))
+    args = comparison_parser(__doc__, 4000, 3, "cold builds").parse_args()
+    sites = compared("parent", args.size, args.against)
     prepare(args.size, sites)
     results: dict[str, list[dict[str, float]]] = {site.label: [] for site in sites}
     for round_ in range(1, args.repeat + 1):

@@ -15,15 +15,13 @@ mean byte-identical pages.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
 import sys
-from pathlib import Path
 
-from one_edit import Checkout, prepare
-from run import WORK, BenchError
+from one_edit import Checkout, compared, comparison_parser, prepare
+from run import BenchError
 
 MEASURE = """
 import hashlib, json, shutil, sys, time
@@ -72,14 +70,8 @@ def measure(checkout: Checkout, repeat: int) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=int, default=1000, help="briefings (default 1000)")
-    parser.add_argument("--repeat", type=int, default=5, help="renders of every route per checkout (default 5)")
-    parser.add_argument("--against", type=Path, help="another sitegen checkout (its root folder)")
-    args = parser.parse_args()
-    checkouts = [Checkout("this checkout", Path(__file__).resolve().parent.parent, WORK / f"render-{args.size}-this")]
-    if args.against:
-        checkouts.append(Checkout(str(args.against), args.against.resolve(), WORK / f"render-{args.size}-other"))
+    args = comparison_parser(__doc__, 1000, 5, "renders of every route").parse_args()
+    checkouts = compared("render", args.size, args.against)
     prepare(args.size, checkouts)
     print(f"Every route of {args.size:,} briefings rendered {args.repeat} times in one process: CPU seconds per "
           "pass (best, median) and a digest of the rendered bytes.\n")

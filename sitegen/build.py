@@ -34,7 +34,7 @@ from .assets import image_variants
 from .cache import BuildCache, BuildState, CachedFile, sitegen_identity
 from .config import SiteConfig
 from .content import Content
-from .edits import PreviewModel, rerender_edited
+from .edits import PreviewModel, rebuild_edited, rerender_edited
 from .errors import Problem
 from .files import output_path_of
 from .inventory import Inventory, SiteFile, statics_digest, take_inventory
@@ -45,8 +45,9 @@ from .pages import Route
 from .plan import Plan, TemplateFacts, plan, template_facts
 from .render import UrlHelper, make_environment
 from .rendering import render_routes
+from .route_store import RouteStore
 from .search import BUNDLE_DIR, index_site
-from .shards import plan_edition_shards, searchable_pages
+from .shards import SHARDS, Shard, plan_edition_shards, searchable_pages, shards_json
 from .workers import run_chunked
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ class BuildResult:
     reused: int
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
+    shortcut: bool = False
+    """The routes came from the route store instead of a new plan (:func:`sitegen.edits.rebuild_edited`)."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,9 @@ class Builder:
         inventory = take_inventory(self.config, scan_content=changed is None)
         self.settings = settings_fingerprint(self.config, self.options, inventory.catalogs)
         sources = inventory.sources_digest(self.settings) if changed is None else ""
-        if sources and not self.in_place and not self.options.clean and (quick := self._unchanged(sources, now)):
+        frame = inventory.frame_digest(self.settings)
+        if sources and not self.in_place and not self.options.clean and (
+                (quick := self._unchanged(sources, now)) or (quick := rebuild_edited(self, inventory, sources, frame, now))):
             return quick
         loaded = self._load(changed, inventory)
         env = make_environment(self.config, UrlHelper(self.config.base_url, self.config.base_path))
@@ -173,17 +178,19 @@ class Builder:
         statics = {**inventory.statics, **self._image_variants(inventory)}
         self._keep_planning()
         state = BuildState(sources, self._next_due(loaded.briefings, now), len(planned.site.briefings),
-                           len(planned.routes), statics_digest(statics), self.search)
+                           len(planned.routes), statics_digest(statics), self.search, frame)
         previous = self._previous()
         todo = [r for r in planned.routes if previous.fingerprints.get(r.url) != planned.fingerprints[r.url]]
         warnings = inventory.problems + loaded.warnings
         rendered, reused = len(todo), 0
+        shards = plan_edition_shards(searchable_pages(planned.routes)) if self.search else []
         if not self._all_published(previous, planned, state):
-            rendered, reused, problems = self._publish(planned, todo, previous, env, statics)
+            rendered, reused, problems = self._publish(planned, todo, previous, env, statics, shards)
             warnings += problems
         if any(p.severity == "error" for p in warnings):
             state = dataclasses.replace(state, sources="")  # a failed search index must be retried by the next build
-        self.cache.save(loaded.fresh, loaded.removed, planned.fingerprints, state, statics=statics.keys())
+        self.cache.save(loaded.fresh, loaded.removed, planned.fingerprints, state, statics=statics.keys(),
+                        derived={SHARDS: shards_json(shards)})
         self.published = Published(planned.fingerprints, state, frozenset(statics))
         if self.in_place:
             self.preview = PreviewModel.of(planned, env)
@@ -240,20 +247,23 @@ class Builder:
         return min((b.date for b in briefings if b.date and b.date > now), default=None)
 
     def template_facts(self, env: jinja2.Environment, names: Iterable[str], inventory: Inventory) -> dict[str, TemplateFacts]:
-        """Parsing templates costs more than a small rebuild, so the facts are kept until a template file changes:
-        in memory, and in the cache for the next ``sitegen build`` (keyed by every template file's size and mtime)."""
-        key = (frozenset(names), inventory.template_files)
-        if self._facts is None or self._facts[0] != key:
-            stamp = hashlib.blake2b(repr((sorted(key[0]), [(str(f.path), f.mtime_ns, f.size) for f in key[1]])).encode(),
+        """Facts of these page templates and of every other one met since the template files last changed.
+
+        Parsing templates costs more than a small rebuild, so the facts are kept until a template file changes:
+        in memory, and in the cache for the next ``sitegen build`` (keyed by every template file's size and mtime).
+        """
+        key, wanted = inventory.template_files, frozenset(names)
+        if self._facts is None or self._facts[0] != key or not wanted <= self._facts[1].keys():
+            stamp = hashlib.blake2b(repr([(str(f.path), f.mtime_ns, f.size) for f in key]).encode(),
                                     digest_size=16).hexdigest()
-            stored = self.cache.recall(f"template_facts {stamp}")
-            if stored is not None:
-                facts = {name: TemplateFacts(files, uses_site) for name, (files, uses_site) in json.loads(stored).items()}
-            else:
-                facts = template_facts(env, key[0], inventory)
+            known = dict(self._facts[1]) if self._facts is not None and self._facts[0] == key else {}
+            if not known and (stored := self.cache.recall(f"template_facts {stamp}")) is not None:
+                known = {name: TemplateFacts(files, uses_site) for name, (files, uses_site) in json.loads(stored).items()}
+            if missing := wanted - known.keys():
+                known.update(template_facts(env, missing, inventory))
                 self.cache.remember("template_facts", f"template_facts {stamp}",
-                                    json.dumps({name: [f.files, f.uses_site] for name, f in facts.items()}))
-            self._facts = (key, facts)
+                                    json.dumps({name: [f.files, f.uses_site] for name, f in known.items()}))
+            self._facts = (key, known)
         return self._facts[1]
 
     def _previous(self) -> Published:
@@ -275,7 +285,7 @@ class Builder:
         return {rel: SiteFile.at(path) for rel, path in made.items()}
 
     def _publish(self, planned: Plan, todo: list[Route], previous: Published, env: jinja2.Environment,
-                 statics: dict[str, SiteFile]) -> tuple[int, int, list[Problem]]:
+                 statics: dict[str, SiteFile], shards: list[Shard]) -> tuple[int, int, list[Problem]]:
         """Render the changed routes and copy static files into a writer, index, and make it the output.
 
         Returns (routes rendered, of those how many came out byte-identical, search problems).
@@ -286,25 +296,30 @@ class Builder:
             [*(r.url for r in todo), *gone], previous.statics | statics.keys()))
         staged = isinstance(writer, StagedPublisher)
         problems: list[Problem] = []
+        store = None if self.in_place else RouteStore(self.cache.path, planned.fingerprints)
         try:
             fingerprints = planned.fingerprints
             unchanged = [r.output_path for r in planned.routes if previous.fingerprints.get(r.url) == fingerprints[r.url]]
             missing = writer.keep(unchanged)
             todo = todo + [r for r in planned.routes if r.output_path in missing]
-            reused = render_routes(todo, env, planned.site, writer)
+            reused = render_routes(todo, env, planned.site, writer, store.keep if store else None)
             for relpath, found in sorted(statics.items()):
                 writer.copy_file(found, relpath)
             writer.remove([*map(output_path_of, gone), *(previous.statics - statics.keys())])
             if self.search and staged:
-                problems = self._index(writer.root, planned.routes)
+                problems = index_site(writer.root, shards=shards, previous=self.output)
             writer.finish()
+            if store:
+                store.keep_unstored(planned.routes)
+                store.forget(gone)
         except BaseException:
             writer.abort()
             raise
-        if isinstance(writer, ChangedFilesPublisher):  # the live output's index follows its pages
-            problems = self._index(self.output, planned.routes) if self.search else []
-            if problems or not self.search:  # an older build's index must not stay beside these pages
-                shutil.rmtree(self.output / BUNDLE_DIR, ignore_errors=True)
+        finally:
+            if store:
+                store.close()
+        if isinstance(writer, ChangedFilesPublisher):
+            problems = self.index_live(shards)
         return len(todo), reused, problems
 
     def _writer(self, previous: Published, unsettle: Callable[[], None]) -> Writer:
@@ -315,6 +330,10 @@ class Builder:
             return ChangedFilesPublisher(self.output, unsettle)
         return StagedPublisher(self.output)
 
-    def _index(self, folder: Path, routes: list[Route]) -> list[Problem]:
-        """Index in shards; a shard whose pages are still the previous output's files keeps its bundle."""
-        return index_site(folder, shards=plan_edition_shards(searchable_pages(routes)), previous=self.output)
+    def index_live(self, shards: list[Shard]) -> list[Problem]:
+        """The live output's index follows its pages: a shard whose pages are still the same files keeps its
+        bundle. A failed or switched-off index is removed: an older build's must not stay beside these pages."""
+        problems = index_site(self.output, shards=shards, previous=self.output) if self.search else []
+        if problems or not self.search:
+            shutil.rmtree(self.output / BUNDLE_DIR, ignore_errors=True)
+        return problems

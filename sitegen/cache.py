@@ -71,6 +71,9 @@ class BuildState:
     """A hash of the static files' sizes and mtimes, so the next build copies them again only when they change."""
     search: bool = False
     """Whether that build made a search index."""
+    frame: str = ""
+    """A hash of every input but content (settings, templates, static files, catalogs): while it holds, a
+    text edit may take the stored routes' shortcut (:func:`sitegen.edits.rebuild_edited`)."""
 
     def to_json(self) -> str:
         data = dataclasses.asdict(self)
@@ -91,7 +94,13 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS routes (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS plan (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS shows (rel TEXT NOT NULL, url TEXT NOT NULL, PRIMARY KEY (rel, url)) WITHOUT ROWID;
 """
+"""``plan`` and ``shows`` are :mod:`sitegen.route_store`'s: each rendered route as it was rendered, and which
+files it shows. ``shows`` only grows until the cache is emptied: a pair that no longer holds costs one look at
+that route, never a wrong page, while a missing pair would leave a page stale; so pairs are added, never
+dropped one by one."""
 
 
 class BuildCache:
@@ -114,7 +123,7 @@ class BuildCache:
         db.executescript(SCHEMA)
         row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         if row is None or row[0] != fingerprint:
-            db.executescript("DELETE FROM files; DELETE FROM routes;")
+            db.executescript("DELETE FROM files; DELETE FROM routes; DELETE FROM plan; DELETE FROM shows;")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
         return db
 
@@ -135,11 +144,55 @@ class BuildCache:
             return {}
         return found
 
-    def route_fingerprints(self) -> dict[str, str]:
+    def file_stats(self) -> dict[str, tuple[int, int]]:
+        """Per cached file, the (mtime_ns, size) it was parsed at, without reading the parses."""
         try:
-            return dict(self._db.execute("SELECT url, fingerprint FROM routes"))
+            return {path: (mtime_ns, size) for path, mtime_ns, size in
+                    self._db.execute("SELECT path, mtime_ns, size FROM files")}
         except sqlite3.DatabaseError:
             return {}
+
+    def briefing(self, rel: str) -> Content:
+        """One cached parse; LookupError when the cache has none (or cannot read it)."""
+        try:
+            row = self._db.execute("SELECT data FROM files WHERE path = ?", (rel,)).fetchone()
+            if row is not None:
+                found = pickle.loads(row[0])  # noqa: S301 - our own file
+                if isinstance(found, Content):
+                    return found
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, AttributeError, EOFError, TypeError, ValueError):
+            pass
+        raise LookupError(rel)
+
+    def route_fingerprints(self, urls: Iterable[str] | None = None) -> dict[str, str]:
+        """The fingerprint each published route was rendered from (only these ``urls``' when given)."""
+        try:
+            if urls is None:
+                return dict(self._db.execute("SELECT url, fingerprint FROM routes"))
+            found: dict[str, str] = {}
+            for url in urls:
+                row = self._db.execute("SELECT fingerprint FROM routes WHERE url = ?", (url,)).fetchone()
+                if row is not None:
+                    found[url] = row[0]
+            return found
+        except sqlite3.DatabaseError:
+            return {}
+
+    def shown_on(self, rels: Iterable[str]) -> list[str]:
+        """The URLs of the stored routes that show any of these files (:mod:`sitegen.route_store`), sorted."""
+        urls: set[str] = set()
+        with contextlib.suppress(sqlite3.DatabaseError):
+            for rel in rels:
+                urls.update(url for (url,) in self._db.execute("SELECT url FROM shows WHERE rel = ?", (rel,)))
+        return sorted(urls)
+
+    def stored_route(self, url: str) -> tuple[str, bytes] | None:
+        """A stored route's fingerprint and pickle, or None."""
+        try:
+            row = self._db.execute("SELECT fingerprint, data FROM plan WHERE url = ?", (url,)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return (row[0], row[1]) if row else None
 
     def state(self) -> BuildState:
         """What the last build was made from; the empty state when unknown."""
@@ -198,17 +251,20 @@ class BuildCache:
                                      "nothing was published", "build again; the cache is rebuilt")]) from None
 
     def save(self, changed: dict[str, CachedFile], removed: Iterable[str], fingerprints: dict[str, str],
-             state: BuildState, every_route: bool = True, statics: Iterable[str] | None = None) -> None:
+             state: BuildState, every_route: bool = True, statics: Iterable[str] | None = None,
+             derived: dict[str, str] | None = None) -> None:
         """Store new parses, forget deleted files, record route fingerprints and the state, in one transaction.
 
         ``every_route`` replaces the whole route table; otherwise only the given routes are updated.
-        ``statics`` (the static files published) replaces the stored list; None keeps it.
+        ``statics`` (the static files published) replaces the stored list; None keeps it. ``derived`` values
+        (by key, read back with :meth:`recall`) describe this published build, so they are saved with it.
         """
         try:
             self._db.execute("BEGIN")
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state.to_json(),))
             if statics is not None:
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('statics', ?)", (json.dumps(sorted(statics)),))
+            self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (derived or {}).items())
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                                  ((path, f.mtime_ns, f.size, pickle.dumps(f.briefing, protocol=pickle.HIGHEST_PROTOCOL))
                                   for path, f in changed.items()))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,13 +24,19 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from .cache import BuildState
 from .content import Briefing, Content, Document, is_content_file
 from .errors import display_path
+from .inventory import Inventory, SiteFile
 from .load import load_briefings
-from .output import InPlacePublisher
-from .pages import Route, Site
+from .output import MARKER, ChangedFilesPublisher, InPlacePublisher
+from .pages import Route, Site, make_site
 from .plan import Plan, route_fingerprints
+from .render import UrlHelper, make_environment
 from .rendering import render_routes
+from .route_store import RouteStore, stored_routes
+from .search import BUNDLE_DIR
+from .shards import SHARDS, shards_from_json
 from .stories import story_inputs
 
 if TYPE_CHECKING:
@@ -125,6 +132,115 @@ def rerender_edited(builder: Builder, changed: Sequence[Path],
     routes = len(model.routes)
     return BuildResult(output=builder.output, briefings=len(model.site.briefings), pages=routes,
                        rendered=rendered, reused=routes - rendered + reused)
+
+
+EDITS_AT_MOST = 64
+"""More edited files than this (a checkout switching branches) take the full path: it is planned for bulk."""
+
+
+def rebuild_edited(builder: Builder, inventory: Inventory, sources: str, frame: str,
+                   now: datetime) -> BuildResult | None:
+    """``sitegen build``'s shortcut for the same edit: re-render the stored routes showing the edited files.
+
+    The command line has no plan in memory, so the routes come from the route
+    store (:mod:`sitegen.route_store`), with the edited files' new parses in
+    place of the old ones; re-planning a large archive would cost seconds for
+    an edit that changes a page and its lists. Taken only when nothing but
+    content changed since the last build (``frame``), no file was added or
+    removed, no scheduled briefing fell due, and every edited file keeps its
+    :func:`shape`; None otherwise. Warnings are only the edited files' own:
+    the others' were reported when they were read.
+    """
+    from .build import BuildResult
+
+    cache, config, output = builder.cache, builder.config, builder.output
+    state = cache.state()
+    if not _may_shortcut(builder, state, frame, now) or inventory.content is None:
+        return None
+    edited = _edited_files(config.root, inventory.content, cache.file_stats())
+    if not edited:
+        return None
+    fresh = load_briefings(config, {}, files=list(edited.values())).fresh  # a broken file stops here, named
+    try:
+        if len(fresh) != len(edited) or any(shape(fresh[rel].briefing) != shape(cache.briefing(rel)) for rel in edited):
+            return None
+    except LookupError:
+        return None
+    documents = _Documents(cache.briefing, {rel: entry.briefing for rel, entry in fresh.items()})
+    routes = stored_routes(cache, cache.shown_on(edited), documents)
+    env = make_environment(config, UrlHelper(config.base_url, config.base_path))
+    facts = builder.template_facts(env, {route.template for route in routes or ()}, inventory)
+    if routes is None or any(found.uses_site for found in facts.values()):
+        return None
+    site = make_site(config, [], now)  # the `site` global, which no template reads (checked above)
+    fingerprints = route_fingerprints(routes, facts, site, builder.settings)
+    published = cache.route_fingerprints(fingerprints)
+    todo = [route for route in routes if published.get(route.url) != fingerprints[route.url]]
+    reused = _publish(builder, todo, env, site, fingerprints)
+    problems = builder.index_live(shards_from_json(cache.recall(SHARDS) or "[]")) if todo else []
+    warnings = [*inventory.problems, *(w for entry in fresh.values() for w in entry.briefing.warnings), *problems]
+    done = dataclasses.replace(state, sources="" if problems else sources)
+    cache.save(fresh, (), {url: fingerprints[url] for url in (route.url for route in todo)}, done, every_route=False)
+    return BuildResult(output=output, briefings=state.briefings, pages=state.routes, rendered=len(todo),
+                       reused=state.routes - len(todo) + reused, warnings=warnings, shortcut=True)
+
+
+def _may_shortcut(builder: Builder, state: BuildState, frame: str, now: datetime) -> bool:
+    """The last build published this output, from the same settings, templates and static files."""
+    if not state.frame or state.frame != frame or state.search != builder.search:
+        return False
+    if state.next_due is not None and now >= state.next_due:
+        return False
+    output = builder.output
+    return (output / MARKER).exists() and (not builder.search or (output / BUNDLE_DIR).is_dir())
+
+
+def _edited_files(root: Path, content: list[SiteFile], known: dict[str, tuple[int, int]]) -> dict[str, Path] | None:
+    """The content files whose size or mtime changed, by ``rel``; None when one was added or removed, or when
+    too many changed for a shortcut."""
+    if len(content) != len(known):
+        return None
+    prefix = f"{root}{os.sep}"
+    edited: dict[str, Path] = {}
+    for found in content:
+        text = str(found.path)
+        rel = text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else display_path(found.path, root)
+        stat = known.get(rel)
+        if stat is None:
+            return None
+        if stat != (found.mtime_ns, found.size):
+            edited[rel] = found.path
+    return edited if len(edited) <= EDITS_AT_MOST else None
+
+
+class _Documents:
+    """Files for the stored routes: the edited ones' new parses, the others' from the cache, each read once."""
+
+    def __init__(self, read: Callable[[str], Content], fresh: dict[str, Content]) -> None:
+        self._read, self._known = read, dict(fresh)
+
+    def __call__(self, rel: str) -> Content:
+        found = self._known.get(rel)
+        if found is None:
+            found = self._known[rel] = self._read(rel)
+        return found
+
+
+def _publish(builder: Builder, todo: list[Route], env: jinja2.Environment, site: Site,
+             fingerprints: dict[str, str]) -> int:
+    """Render into the live output file by file (as any later build does), storing each route again."""
+    cache = builder.cache
+    writer = ChangedFilesPublisher(builder.output, lambda: cache.unsettle([route.url for route in todo], cache.statics()))
+    store = RouteStore(cache.path, fingerprints)
+    try:
+        reused = render_routes(todo, env, site, writer, store.keep)
+        writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        store.close()
+    return reused
 
 
 _LEAVES = (str, bytes, int, float, bool, type(None), datetime, date)

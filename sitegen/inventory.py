@@ -61,9 +61,17 @@ class Inventory:
 
     def sources_digest(self, settings: str) -> str:
         """A hash of every input's size and mtime (content, templates, static files) and the settings."""
-        files = (*(self.content or ()), *self.template_files, *self.statics.values(), *self.catalogs)
-        stats = [(str(f.path), f.mtime_ns, f.size) for f in files]
-        return hashlib.blake2b(repr((settings, stats)).encode(), digest_size=16).hexdigest()
+        return _digest(settings, (*(self.content or ()), *self.template_files, *self.statics.values(), *self.catalogs))
+
+    def frame_digest(self, settings: str) -> str:
+        """A hash of every input but content (templates, static files, catalogs) and the settings: while it
+        holds, only briefings changed."""
+        return _digest(settings, (*self.template_files, *self.statics.values(), *self.catalogs))
+
+
+def _digest(settings: str, files: tuple[SiteFile, ...]) -> str:
+    stats = [(str(f.path), f.mtime_ns, f.size) for f in files]
+    return hashlib.blake2b(repr((settings, stats)).encode(), digest_size=16).hexdigest()
 
 
 def take_inventory(config: SiteConfig, scan_content: bool = True) -> Inventory:

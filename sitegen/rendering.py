@@ -8,7 +8,7 @@ errors are collected (once per distinct error) and raised together.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jinja2
@@ -19,11 +19,15 @@ from .pages import Route, Site
 from .render import template_problem
 from .workers import run_chunked
 
+Keep = Callable[[Sequence[Route]], None]
+"""Hears the routes a worker rendered, in that worker (the route store writes them there)."""
+
 
 def _render_many(routes: Sequence[Route], env: jinja2.Environment, site: Site,
-                 writer: Writer) -> tuple[int, list[Problem]]:
+                 writer: Writer, keep: Keep | None = None) -> tuple[int, list[Problem]]:
     problems: dict[str, Problem] = {}
     before = writer.reused  # a forked worker's writer carries its count from chunk to chunk
+    rendered: list[Route] = []
     for route in routes:
         try:
             html = env.get_template(route.template).render(config=site.config, site=site, page_url=route.url,
@@ -33,6 +37,9 @@ def _render_many(routes: Sequence[Route], env: jinja2.Environment, site: Site,
             problems.setdefault(str(problem), problem)
             continue
         writer.write(route.output_path, html.encode("utf-8"))
+        rendered.append(route)
+    if keep is not None and not problems:
+        keep(rendered)
     return writer.reused - before, list(problems.values())
 
 
@@ -42,15 +49,17 @@ _FORKED: dict[str, Any] = {}
 
 def _render_chunk(indices: Sequence[int]) -> tuple[int, list[Problem]]:
     routes, env, site, writer = _FORKED["routes"], _FORKED["env"], _FORKED["site"], _FORKED["writer"]
-    return _render_many([routes[i] for i in indices], env, site, writer)
+    return _render_many([routes[i] for i in indices], env, site, writer, _FORKED["keep"])
 
 
-def render_routes(routes: list[Route], env: jinja2.Environment, site: Site, writer: Writer) -> int:
-    """Render routes (in worker processes when there are many); return how many were unchanged bytes."""
+def render_routes(routes: list[Route], env: jinja2.Environment, site: Site, writer: Writer,
+                  keep: Keep | None = None) -> int:
+    """Render routes (in worker processes when there are many); return how many were unchanged bytes.
+    ``keep`` hears each chunk of routes rendered without a problem."""
     for name in {r.template for r in routes}:
         with contextlib.suppress(jinja2.TemplateError):
             env.get_template(name)  # compile once, before any fork, so workers share it
-    _FORKED.update(routes=routes, env=env, site=site, writer=writer)
+    _FORKED.update(routes=routes, env=env, site=site, writer=writer, keep=keep)
     try:
         results = run_chunked(_render_chunk, range(len(routes)), "Rendering")
     finally:

@@ -38,6 +38,8 @@ a slow machine, large enough that a reader's browser merges few bundles (7 for
 an archive of 7 years of up to 1,000 briefings a year)."""
 
 MANIFEST = "shards.json"
+SHARDS = "shards"
+"""The build cache's key for the shards of the published index (:func:`shards_json`)."""
 FORMAT = 1
 """Bumped when the manifest's meaning changes, so readers of an older one can tell."""
 
@@ -54,6 +56,20 @@ class Shard:
     """Output paths (``briefings/2024/07/x/index.html``), sorted."""
     lang: str = ""
     """The language edition whose briefings it holds, on a site of several languages; else empty."""
+
+
+def shards_json(shards: Sequence[Shard]) -> str:
+    """The shards a build indexed, kept in the build cache so a later build can re-index one without re-planning."""
+    return json.dumps([[s.name, s.first.isoformat(), s.last.isoformat(), s.members, s.lang] for s in shards])
+
+
+def shards_from_json(text: str) -> list[Shard]:
+    """What :func:`shards_json` wrote; ValueError for anything else."""
+    try:
+        return [Shard(name, date.fromisoformat(first), date.fromisoformat(last), tuple(members), lang)
+                for name, first, last, members, lang in json.loads(text)]
+    except (TypeError, KeyError) as error:
+        raise ValueError(str(error)) from None
 
 
 def _quarter(day: date) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .taxonomy import Month, Taxonomy
+from .taxonomy import Group, Month, Taxonomy, Year
 from .topics import slugify
 
 
@@ -41,6 +41,44 @@ class MonthLink(Link):
 
 def month_link(month: Month) -> MonthLink:
     return MonthLink(month.name, month.url, year=month.year, month=month.month)
+
+
+@dataclass(frozen=True)
+class Counted(Link):
+    """A topic or an author as an index lists it: its link and how many briefings it has, not the briefings,
+    so a text edit re-renders the pages that show the briefing and not every index of the archive."""
+
+    count: int = 0
+    feed_url: str = ""
+
+
+def counted(group: Group) -> Counted:
+    return Counted(group.name, group.url, minor=getattr(group, "minor", False), count=group.count,
+                   feed_url=group.feed_url)
+
+
+@dataclass(frozen=True)
+class CountedMonth(MonthLink):
+    """A month as the archive index lists it: its link and how many briefings it has."""
+
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class YearOfMonths:
+    """A year as the archive index lists it: its months, each counted."""
+
+    year: int
+    months: tuple[CountedMonth, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(month.count for month in self.months)
+
+
+def year_of_months(year: Year) -> YearOfMonths:
+    return YearOfMonths(year.year, tuple(CountedMonth(m.name, m.url, year=m.year, month=m.month, count=m.count)
+                                         for m in year.months))
 
 
 @dataclass(frozen=True)

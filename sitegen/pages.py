@@ -18,7 +18,7 @@ from .content import Briefing, Content, Document, Page, edition_of
 from .editions import Alternate, link_alternates, translation_clashes
 from .errors import Problem, SiteError
 from .files import output_path_of
-from .links import Letter, Link, letter_key, month_link, paginate, time_strip
+from .links import Letter, Link, counted, letter_key, month_link, paginate, time_strip, year_of_months
 from .sitewide import alias_pages, sitemaps
 from .stories import Stories, Story
 from .taxonomy import Author, Month, Taxonomy, Topic
@@ -298,11 +298,11 @@ def topic_pages(site: Site) -> list[Route]:
     with related topics and a strip of months, and its feed."""
     taxonomy = site.taxonomy
     by_name = [t for t in taxonomy.topics_by_name if not t.minor]
-    groups = [(letter, list(topics)) for letter, topics in itertools.groupby(by_name, key=lambda t: t.initial)]
+    groups = [(letter, [counted(t) for t in topics]) for letter, topics in itertools.groupby(by_name, key=lambda t: t.initial)]
     inline = len(by_name) <= HUB_INLINE
     letters = [Letter(letter, letter_key(letter), len(topics),
                       "" if inline else site.path(f"/topics/a-z/{letter_key(letter)}/")) for letter, topics in groups]
-    hub = {"most": [t for t in taxonomy.topics_by_size if not t.minor][:HUB_TOP], "letters": letters,
+    hub = {"most": [counted(t) for t in taxonomy.topics_by_size if not t.minor][:HUB_TOP], "letters": letters,
            "total": len(by_name), "groups": groups if inline else [], **site.shared}
     planned = [Route(site.path("/topics/"), "topics.html", hub, shows=site.briefings, lastmod=_newest(site.briefings))]
     if not inline:
@@ -326,7 +326,7 @@ def author_pages(site: Site) -> list[Route]:
     authors = site.taxonomy.authors_by_name
     if not authors:
         return []
-    planned = [Route(site.path("/authors/"), "authors.html", {"authors": authors, **site.shared},
+    planned = [Route(site.path("/authors/"), "authors.html", {"authors": [counted(a) for a in authors], **site.shared},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for author in authors:
         planned += listing(site, author.briefings, author.url, "author.html", author=_link(author),
@@ -345,7 +345,8 @@ def archive_pages(site: Site) -> list[Route]:
     strip of years and months to move along the archive."""
     months = site.taxonomy.months
     strips = {year.year: time_strip(site.taxonomy, year.year) for year in site.taxonomy.years}
-    planned = [Route(site.path("/archive/"), "archive.html", {"years": site.taxonomy.years, **site.shared},
+    planned = [Route(site.path("/archive/"), "archive.html",
+                     {"years": [year_of_months(year) for year in site.taxonomy.years], **site.shared},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for index, month in enumerate(months):
         newer = month_link(months[index - 1]) if index > 0 else None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import dataclasses
 import io
 import os
 import pickle
@@ -41,14 +42,19 @@ def _stored_document(rel: str) -> Content:  # pragma: no cover - replaced by eac
 
 _DISPATCH = {**copyreg.dispatch_table, Briefing: _by_file, Page: _by_file}
 _LOOKUP = (__name__, _stored_document.__name__)
+_HOLDS_DOCUMENTS = _stored_document.__name__.encode()
+"""In a stored route's bytes when its data holds a briefing or page. A route whose data holds none (the sitemap,
+the indexes of topics, authors and months: links and counts) shows only what a file's shape decides, which a
+text edit keeps, so it is not listed in ``shows``: the shortcut would load and hash it for nothing."""
 
 
 def dump_route(route: Route) -> bytes:
-    """The route pickled, its briefings and pages by file (``rel``)."""
+    """The route pickled, its briefings and pages by file (``rel``). Its ``shows`` are left out: the ``shows``
+    table holds them, and on an index of every briefing they would make loading it read the whole cache."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _DISPATCH
-    pickler.dump(route)
+    pickler.dump(dataclasses.replace(route, shows=()))
     return buffer.getvalue()
 
 
@@ -95,7 +101,8 @@ class RouteStore:
         if not routes:
             return
         rows = [(route.url, self.fingerprints[route.url], dump_route(route)) for route in routes]
-        pairs = {(document.rel, route.url) for route in routes for document in route.shows}
+        pairs = {(document.rel, route.url) for route, (_, _, data) in zip(routes, rows, strict=True)
+                 if _HOLDS_DOCUMENTS in data for document in route.shows}
         db = self._connection()
         db.execute("BEGIN IMMEDIATE")
         try:

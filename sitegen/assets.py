@@ -28,7 +28,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .config import SiteConfig
-from .content import Document, ImageRef, front_matter_line, links_outside
+from .content import Document, ImageRef, front_matter_line
 from .errors import Problem, SiteError
 
 RESIZABLE = (".jpg", ".jpeg", ".png", ".webp")
@@ -40,27 +40,6 @@ SIZES = "(min-width: 44rem) 40rem, 100vw"
 WEBP_QUALITY = 80
 WEBP_METHOD = 2
 """libwebp's effort (0-6): 2 encodes about twice as fast as the default 4 for a few per cent more bytes."""
-
-
-def content_assets(config: SiteConfig) -> dict[str, Path]:
-    """Every file under content/ that is not Markdown, by its path there (= its path on the site).
-
-    Hidden files and folders are skipped, as for Markdown, and so are links that
-    lead outside the site.
-    """
-    root = config.content_dir
-    if not root.is_dir():
-        return {}
-    site = config.root.resolve()
-    found: dict[str, Path] = {}
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            path = Path(folder, name)
-            if name.startswith(".") or name.endswith(".md") or links_outside(path, site) or not path.is_file():
-                continue
-            found[path.relative_to(root).as_posix()] = path
-    return found
 
 
 # --- images: measuring and naming variants ----------------------------------------------------

@@ -159,45 +159,71 @@ def links_outside(path: Path, site: Path) -> bool:
     return path.is_symlink() and not path.resolve().is_relative_to(site.resolve())
 
 
-def content_files(config: SiteConfig) -> tuple[list[Path], list[Problem]]:
-    """Every ``.md`` file under content/, skipping hidden files and links out of the site."""
+@dataclass(frozen=True)
+class ContentScan:
+    """One walk of content/: its Markdown files and the other files beside them, each with its directory entry."""
+
+    markdown: list[tuple[Path, os.DirEntry[str]]]
+    """Every ``.md`` file in the order of ``sorted(Path, ...)``, links out of the site left out (each a problem)."""
+    others: list[tuple[str, Path, os.DirEntry[str]]]
+    """Every other file, with its path under content/ (``2024/05/x/map.png``), which is its path on the site."""
+    problems: list[Problem]
+
+
+def walk_content(config: SiteConfig) -> ContentScan:
+    """Walk content/ once, skipping hidden files and folders and links that lead out of the site.
+
+    One directory read per folder, string tests per name and each path made
+    from its folder's (parsing a whole path costs ten microseconds, a second
+    per 100,000 briefings): pathlib's ``relative_to`` per file cost a second
+    per 10,000 briefings, and a second walk for the files beside briefings as
+    much again.
+    """
     root = config.content_dir
     if not root.is_dir():
-        return [], []
+        return ContentScan([], [], [])
     site = config.root.resolve()
-    found: list[tuple[tuple[str, ...], os.DirEntry[str]]] = []
-    _scan(os.fspath(root), (), found)
-    files: list[Path] = []
+    found: Entries = []
+    others: Entries = []
+    _scan(root, (), found, others)
+    markdown: list[tuple[Path, os.DirEntry[str]]] = []
     problems: list[Problem] = []
-    for _, entry in sorted(found, key=_parts):  # the order of sorted(Path, ...): part by part
-        path = Path(entry.path)
+    for _, folder, entry in sorted(found, key=_parts):  # the order of sorted(Path, ...): part by part
+        path = folder / entry.name
         if entry.is_symlink() and links_outside(path, site):
             problems.append(Problem(display_path(path, site), None, "symbolic link leads outside the site; not read",
                                     "copy the file into content/ instead of linking to it", severity="warning"))
-            continue
-        if entry.is_file():
-            files.append(path)
-    return files, problems
+        elif entry.is_file():
+            markdown.append((path, entry))
+    kept = [("/".join(parts), folder / entry.name, entry) for parts, folder, entry in sorted(others, key=_parts)]
+    return ContentScan(markdown, [(rel, path, entry) for rel, path, entry in kept
+                                  if not (entry.is_symlink() and links_outside(path, site)) and entry.is_file()],
+                       problems)
 
 
-def _scan(folder: str, parts: tuple[str, ...], found: list[tuple[tuple[str, ...], os.DirEntry[str]]]) -> None:
-    """Every ``*.md`` entry under ``folder`` as :func:`is_content_file` would keep it, with its path's parts.
+def content_files(config: SiteConfig) -> tuple[list[Path], list[Problem]]:
+    """Every ``.md`` file under content/ (see :func:`walk_content`)."""
+    scan = walk_content(config)
+    return [path for path, _ in scan.markdown], scan.problems
 
-    One directory read per folder and string tests per name, where pathlib's
-    ``relative_to`` per file cost a second per 10,000 briefings; links to
-    folders are not entered, as ``Path.rglob`` does not enter them.
-    """
+
+Entries = list[tuple[tuple[str, ...], Path, os.DirEntry[str]]]
+
+
+def _scan(folder: Path, parts: tuple[str, ...], markdown: Entries, others: Entries) -> None:
+    """Every file under ``folder`` with its path's parts: ``*.md`` into ``markdown``, the rest into ``others``.
+    Hidden names are skipped; links to folders are not entered, as ``Path.rglob`` does not enter them."""
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                _scan(entry.path, (*parts, entry.name), found)
-            elif entry.name.endswith(".md"):
-                found.append(((*parts, entry.name), entry))
+                _scan(folder / entry.name, (*parts, entry.name), markdown, others)
+            else:
+                (markdown if entry.name.endswith(".md") else others).append(((*parts, entry.name), folder, entry))
 
 
-def _parts(item: tuple[tuple[str, ...], os.DirEntry[str]]) -> tuple[str, ...]:
+def _parts(item: tuple[tuple[str, ...], Path, os.DirEntry[str]]) -> tuple[str, ...]:
     return item[0]
 
 

@@ -8,12 +8,12 @@ files a page template is made of, which static files to publish.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assets import content_assets
 from .config import SiteConfig
-from .content import content_files
+from .content import walk_content
 from .errors import Problem, display_path
 from .i18n import catalog_files
 from .render import static_dirs, template_dirs, theme_dirs
@@ -76,11 +76,12 @@ def _digest(settings: str, files: tuple[SiteFile, ...]) -> str:
 
 def take_inventory(config: SiteConfig, scan_content: bool = True) -> Inventory:
     """Walk the template and static folders (and content/, unless told not to) once."""
+    scan = walk_content(config)  # the files beside briefings are published: walked either way
     content: list[SiteFile] | None = None
     problems: list[Problem] = []
     if scan_content:
-        paths, problems = content_files(config)
-        content = [found for path in paths if (found := _stat(path))]
+        content = [found for path, entry in scan.markdown if (found := _stat_entry(path, entry))]
+        problems = scan.problems
     template_files: list[SiteFile] = []
     templates: dict[str, SiteFile] = {}
     for folder in template_dirs(config):
@@ -89,7 +90,7 @@ def take_inventory(config: SiteConfig, scan_content: bool = True) -> Inventory:
                 if path.is_file() and (found := _stat(path)):
                     template_files.append(found)
                     templates.setdefault(path.relative_to(folder).as_posix(), found)
-    assets = {rel: found for rel, path in content_assets(config).items() if (found := _stat(path))}
+    assets = {rel: found for rel, path, entry in scan.others if (found := _stat_entry(path, entry))}
     statics = static_files(config, assets, problems)
     catalogs = tuple(found for path in catalog_files(config, theme_dirs(config)) if (found := _stat(path)))
     return Inventory(content, problems, tuple(template_files), templates, statics, assets, catalogs)
@@ -154,6 +155,15 @@ def _allowed_root(config: SiteConfig, folder: Path, problems: list[Problem]) -> 
                             "site.yml says follow_links: true", "copy the files into the site to silence this",
                             severity="warning"))
     return folder.resolve()
+
+
+def _stat_entry(path: Path, entry: os.DirEntry[str]) -> SiteFile | None:
+    """Like :func:`_stat` for a file found by a directory walk."""
+    try:
+        stat = entry.stat()
+    except FileNotFoundError:
+        return None
+    return SiteFile(path, stat.st_mtime_ns, stat.st_size)
 
 
 def _stat(path: Path) -> SiteFile | None:

@@ -77,11 +77,14 @@ class PreviewModel:
 
 
 def shape(item: Content) -> tuple[Any, ...]:
-    """What decides where a file appears: a change here moves lists, neighbours, related links and stories."""
+    """What decides where a file appears: a change here moves lists, neighbours, related links and stories,
+    and adds or removes pages (``aliases:`` redirects), search shard members (``search: false``) or a
+    page's date in the sitemap (a standalone page's ``updated``, its file's mtime unless dated)."""
+    common = (item.kind, item.date, item.slug, item.draft, item.lang, item.translation_key, item.aliases,
+              item.meta.get("search"))
     if isinstance(item, Briefing):
-        return (item.kind, item.date, item.slug, item.tags, item.authors, item.draft, story_inputs(item), item.lang,
-                item.translation_key)
-    return (item.kind, item.date, item.slug, item.draft, item.lang, item.translation_key)
+        return (*common, item.tags, item.authors, story_inputs(item))
+    return (*common, item.updated)
 
 
 def rerender_edited(builder: Builder, changed: Sequence[Path],

@@ -71,7 +71,7 @@ def test_text_edits_render_only_the_pages_showing_them_and_match_a_clean_build(a
 
 
 @pytest.mark.parametrize("change", ["title words", "topic", "date", "new file", "removed file", "template", "static", "settings",
-                                    "draft flag"])
+                                    "draft flag", "alias", "search flag", "standalone page"])
 def test_an_edit_that_moves_the_site_takes_the_full_path_and_matches_a_clean_build(archive: Path, tmp_path: Path,
                                                                                    change: str):
     content = archive / "content/briefings"
@@ -93,8 +93,14 @@ def test_an_edit_that_moves_the_site_takes_the_full_path_and_matches_a_clean_bui
         append(content / "briefing-70.md", "\nAnd a body edit.\n")
     elif change == "settings":
         edit(archive / "site.yml", "title: Test Briefings", "title: Test Briefings Renamed")
-    else:
+    elif change == "draft flag":
         edit(content / "briefing-70.md", "---\n\n", "draft: true\n---\n\n")
+    elif change == "alias":  # a new redirect page
+        edit(content / "briefing-70.md", "---\n\n", "aliases: [/old/briefing-seventy/]\n---\n\n")
+    elif change == "search flag":  # one page less in a search shard
+        edit(content / "briefing-70.md", "---\n\n", "search: false\n---\n\n")
+    else:  # its sitemap date is its file's mtime
+        append(archive / "content/pages/about.md", "\nWho we are.\n")
     result = build(archive)
     assert not result.shortcut
     assert differences(snapshot(archive / "public"), clean_snapshot(archive, tmp_path / "clean")) == []

@@ -21,15 +21,16 @@ import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
-
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
 
 from .config import SiteConfig
 from .content import Document, ImageRef, front_matter_line
 from .errors import Problem, SiteError
+
+if TYPE_CHECKING:  # only Markdown parsing needs markdown-it; the build's inventory imports this module
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
 RESIZABLE = (".jpg", ".jpeg", ".png", ".webp")
 MEASURABLE = (*RESIZABLE, ".gif")

@@ -26,16 +26,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import babel
-import babel.dates
-import babel.numbers
 import markupsafe
 
 from .config import SiteConfig
 from .errors import Problem, SiteError, display_path
 from .yamlfile import key_lines, load
+
+if TYPE_CHECKING:  # Babel is imported where a date, number or locale is first needed: a build with
+    import babel  # nothing to render never needs one
 
 Day = date
 """``date`` under a name the ``Language.date`` method cannot shadow in annotations."""
@@ -52,6 +52,8 @@ Message = str | dict[str, str]
 
 def locale_of(code: str) -> babel.Locale:
     """The CLDR locale for a language code such as ``ar``, ``fr-CA`` or ``pt_BR``; ValueError when unknown."""
+    import babel
+
     try:
         return babel.Locale.parse(code.replace("-", "_"))
     except (babel.UnknownLocaleError, ValueError, TypeError):
@@ -120,6 +122,8 @@ class Language:
         found = self._cache.get(key)
         if found is None:
             # Babel gives the numbering system's separators (٬ ٫) but leaves the digits Latin
+            import babel.numbers
+
             found = self._cache[key] = self.localise_digits(babel.numbers.format_decimal(
                 value, locale=self.locale, numbering_system=self._numbering()))
         return found
@@ -159,6 +163,8 @@ class Language:
 
     def _format(self, value: datetime | Day, pattern: str) -> str:
         # the parsed pattern applied directly: a quarter faster than format_datetime, which re-checks the time zone
+        import babel.dates
+
         return babel.dates.parse_pattern(pattern).apply(value, self.locale)
 
     def localise_digits(self, text: str) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .assets import assets_unchanged
 from .cache import CachedFile
@@ -20,10 +21,12 @@ from .config import SiteConfig
 from .content import Briefing, Content, content_files, is_content_file, links_outside, load_file
 from .editions import translation_clashes
 from .errors import Problem, SiteError, display_path
-from .markdown import BodyRenderer
 from .story_detection import features
 from .topics import topic_links
 from .workers import run_chunked
+
+if TYPE_CHECKING:
+    from .markdown import BodyRenderer
 
 Cached = dict[str, CachedFile]
 """Parsed files by their path relative to the site (``Briefing.rel``)."""
@@ -41,6 +44,8 @@ class Loaded:
 
 
 def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Content | SiteError]:
+    from .markdown import BodyRenderer  # markdown-it and its plugins: imported only by a build that parses files
+
     renderer = BodyRenderer(config.markdown, config)
     results: list[Content | SiteError] = []
     for path in paths:

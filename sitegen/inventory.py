@@ -16,7 +16,7 @@ from .config import SiteConfig
 from .content import walk_content
 from .errors import Problem, display_path
 from .i18n import catalog_files
-from .render import static_dirs, template_dirs, theme_dirs
+from .themes import static_dirs, template_dirs, theme_dirs
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
 """The Jinja environment: template lookup, URL helpers and date filters.
 
-Lookup order, first match wins, file by file: the site's ``templates/``, the
-site's ``themes/<theme>/templates/``, then the built-in default theme shipped
-inside the package. A site can therefore override a single template without
-copying the theme.
+Templates are looked up in the folders :mod:`sitegen.themes` lists, first match
+wins, file by file, so a site can override a single template without copying
+the theme.
 """
 
 from __future__ import annotations
@@ -24,34 +23,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from .config import SiteConfig
 from .errors import Problem, display_path
 from .i18n import Interface, Language, load_interface
+from .themes import template_dirs, theme_dirs
 from .topics import site_link
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def builtin_theme_dir() -> Path:
-    """The default theme: packaged inside the wheel, or the repository's copy in a source checkout."""
-    packaged = PACKAGE_DIR / "themes" / "default"
-    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "themes" / "default"
-
-
-def theme_dirs(config: SiteConfig) -> list[Path]:
-    """Theme roots from most to least specific, without repeats (``load_config`` checked that the theme exists)."""
-    candidates = [config.root / "themes" / config.theme, builtin_theme_dir()]
-    unique: list[Path] = []
-    for path in candidates:
-        if path.is_dir() and path.resolve() not in unique:
-            unique.append(path.resolve())
-    return unique
-
-
-def template_dirs(config: SiteConfig) -> list[Path]:
-    return [config.root / "templates"] + [theme / "templates" for theme in theme_dirs(config)]
-
-
-def static_dirs(config: SiteConfig) -> list[Path]:
-    """Static folders from least to most specific, so later ones win when copied in order."""
-    return [theme / "static" for theme in reversed(theme_dirs(config))] + [config.root / "static"]
 
 
 class UrlHelper:

@@ -13,7 +13,7 @@ from sitegen.build import BuildOptions, build_site
 from sitegen.config import load_config
 from sitegen.errors import SiteError
 from sitegen.i18n import PLURAL_CATEGORIES, is_rtl, load_interface
-from sitegen.render import builtin_theme_dir, theme_dirs
+from sitegen.themes import builtin_theme_dir, theme_dirs
 
 from .helpers import briefing, write
 

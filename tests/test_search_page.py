@@ -274,7 +274,7 @@ def test_a_french_or_arabic_search_page_shows_no_english_word(tmp_path, open_pag
 
     from sitegen.config import load_config
     from sitegen.i18n import load_interface
-    from sitegen.render import theme_dirs
+    from sitegen.themes import theme_dirs
 
     site = tmp_path / "site"
     write(site / "site.yml", f"title: Archive\nlanguage: {language}\ndigits: {digits}\ntimezone: UTC\n")

@@ -35,8 +35,8 @@ from ..content import links_outside
 from ..errors import Problem, SiteError, display_path, format_problems
 from ..files import try_lock
 from ..importers import ImportOptions, import_articles
-from ..render import theme_dirs
 from ..search import index_site
+from ..themes import theme_dirs
 from .http import LOCAL_NAMES, PreviewServer, bind_problem, server_url
 from .paths import Located, locate
 from .reload import BuildOutcome, BuildStatus

@@ -158,3 +158,24 @@ def test_search_re_indexes_only_the_shard_holding_the_edit(tmp_path: Path):
         bundle.rstrip("/") for bundle in after.values())
     fragments = (root / "public/pagefind" / after["2023"] / "fragment").glob("*.pf_fragment")
     assert any(b"zeppelin" in gzip.decompress(path.read_bytes()) for path in fragments)
+
+
+def test_a_text_edit_on_a_site_of_two_languages_renders_from_the_store_and_matches_a_clean_build(tmp_path: Path):
+    """Each edition's pages, their alternates (hreflang) and the language switch come back from the store as
+    rendered: an edit to a translated briefing in either language writes what a clean build writes."""
+    from .test_editions import make_bilingual
+
+    root = make_bilingual(tmp_path / "site")
+    build(root, search=True)
+    arabic = next((root / "content/ar").glob("*.md"))
+    for step, path in enumerate((root / "content/briefings/talks.md", arabic)):
+        append(path, "\nسطر أضيف بعد النشر. A line added after publication.\n")
+        result = build(root, search=True)
+        assert result.shortcut, f"step {step} took the full path"
+        expected = clean_snapshot(root, tmp_path / f"clean-{step}", search=True)
+        assert differences(without_search(snapshot(root / "public")), without_search(expected)) == [], f"step {step}"
+
+
+def without_search(files: dict[str, str]) -> dict[str, str]:
+    """Search bundles are named by their files' inodes, which a clean build into another folder does not share."""
+    return {name: digest for name, digest in files.items() if not name.startswith("pagefind/")}

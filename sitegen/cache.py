@@ -164,26 +164,35 @@ class BuildCache:
             pass
         raise LookupError(rel)
 
-    def route_fingerprints(self, urls: Iterable[str] | None = None) -> dict[str, str]:
-        """The fingerprint each published route was rendered from (only these ``urls``' when given)."""
+    def route_fingerprints(self) -> dict[str, str]:
+        """The fingerprint each published route was rendered from."""
         try:
-            if urls is None:
-                return dict(self._db.execute("SELECT url, fingerprint FROM routes"))
-            found: dict[str, str] = {}
+            return dict(self._db.execute("SELECT url, fingerprint FROM routes"))
+        except sqlite3.DatabaseError:
+            return {}
+
+    def fingerprints_of(self, urls: Iterable[str]) -> dict[str, str] | None:
+        """The published fingerprints of these routes (a route not published is left out); None when the
+        cache cannot say, which is not the same as "none published"."""
+        found: dict[str, str] = {}
+        try:
             for url in urls:
                 row = self._db.execute("SELECT fingerprint FROM routes WHERE url = ?", (url,)).fetchone()
                 if row is not None:
                     found[url] = row[0]
-            return found
         except sqlite3.DatabaseError:
-            return {}
+            return None
+        return found
 
-    def shown_on(self, rels: Iterable[str]) -> list[str]:
-        """The URLs of the stored routes that show any of these files (:mod:`sitegen.route_store`), sorted."""
+    def shown_on(self, rels: Iterable[str]) -> list[str] | None:
+        """The URLs of the stored routes that show any of these files (:mod:`sitegen.route_store`), sorted;
+        None when the cache cannot say."""
         urls: set[str] = set()
-        with contextlib.suppress(sqlite3.DatabaseError):
+        try:
             for rel in rels:
                 urls.update(url for (url,) in self._db.execute("SELECT url FROM shows WHERE rel = ?", (rel,)))
+        except sqlite3.DatabaseError:
+            return None
         return sorted(urls)
 
     def stored_route(self, url: str) -> tuple[str, bytes] | None:

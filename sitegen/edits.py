@@ -170,14 +170,18 @@ def rebuild_edited(builder: Builder, inventory: Inventory, sources: str, frame: 
     except LookupError:
         return None
     documents = _Documents(cache.briefing, {rel: entry.briefing for rel, entry in fresh.items()})
-    routes = stored_routes(cache, cache.shown_on(edited), documents)
+    urls = cache.shown_on(edited)
+    own = cache.fingerprints_of(entry.briefing.url for entry in fresh.values())
+    if urls is None or own is None or not own.keys() <= set(urls):
+        return None  # a published page of an edited file that the store does not list: it cannot be trusted
+    routes = stored_routes(cache, urls, documents)
     env = make_environment(config, UrlHelper(config.base_url, config.base_path))
     facts = builder.template_facts(env, {route.template for route in routes or ()}, inventory)
     if routes is None or any(found.uses_site for found in facts.values()):
         return None
     site = make_site(config, [], now)  # the `site` global, which no template reads (checked above)
     fingerprints = route_fingerprints(routes, facts, site, builder.settings)
-    published = cache.route_fingerprints(fingerprints)
+    published = cache.fingerprints_of(fingerprints) or {}
     todo = [route for route in routes if published.get(route.url) != fingerprints[route.url]]
     reused = _publish(builder, todo, env, site, fingerprints)
     problems = builder.index_live(shards_from_json(cache.recall(SHARDS) or "[]")) if todo else []

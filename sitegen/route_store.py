@@ -131,10 +131,13 @@ class RouteStore:
         self._db = None
 
 
-def stored_routes(cache: BuildCache, urls: Sequence[str], documents: Callable[[str], Content]) -> list[Route] | None:
+def stored_routes(cache: BuildCache, urls: Sequence[str] | None,
+                  documents: Callable[[str], Content]) -> list[Route] | None:
     """The published routes at these URLs as they were rendered, each file looked up through ``documents``;
     None when any is missing or is not the published one. A URL the site no longer has is left out."""
-    published = cache.route_fingerprints(urls)
+    published = cache.fingerprints_of(urls) if urls is not None else None
+    if urls is None or published is None:
+        return None
     found: list[Route] = []
     for url in urls:
         if url not in published:

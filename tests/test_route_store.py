@@ -119,6 +119,15 @@ def test_a_stored_route_that_is_not_the_published_one_is_never_used(archive: Pat
     assert build(archive).shortcut, "the full build stored its routes again"
 
 
+def test_a_store_that_lost_its_index_is_not_trusted(archive: Path, tmp_path: Path):
+    cache = next((archive / ".sitegen").glob("cache-*.sqlite"))
+    with sqlite3.connect(cache) as db:
+        db.execute("DELETE FROM shows")
+    append(archive / "content/briefings/briefing-82.md", "\nA late correction.\n")
+    assert not build(archive).shortcut
+    assert differences(snapshot(archive / "public"), clean_snapshot(archive, tmp_path / "clean")) == []
+
+
 def test_a_broken_edit_is_named_at_its_line_and_publishes_nothing(archive: Path):
     public = archive / "public"
     before = snapshot(public)

@@ -94,6 +94,7 @@ class StagedPublisher:
         self.written: set[str] = set()
         self.reused = 0
         self.root.mkdir(parents=True)
+        self._folders: set[Path] = {self.root}
 
     def write(self, relpath: str, data: bytes) -> None:
         if relpath in self.written:
@@ -101,7 +102,7 @@ class StagedPublisher:
                                      "give one of the briefings or pages a different slug")])
         self.written.add(relpath)
         target = self.root / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._folder(target.parent)
         if self.previous is not None and _same_bytes(self.previous / relpath, data):
             try:
                 os.link(self.previous / relpath, target)
@@ -120,7 +121,7 @@ class StagedPublisher:
                 old = (self.previous / relpath).stat()
                 if old.st_size == source.size and old.st_mtime_ns >= source.mtime_ns:
                     target = self.root / relpath
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._folder(target.parent)
                     os.link(self.previous / relpath, target)
                     self.written.add(relpath)
                     return
@@ -131,12 +132,9 @@ class StagedPublisher:
     def keep(self, relpaths: Iterable[str]) -> set[str]:
         """Hard-link files known to be unchanged from the previous output; return those it lacked."""
         missing: set[str] = set()
-        made: set[Path] = set()
         for relpath in relpaths:
             target = self.root / relpath
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
+            self._folder(target.parent)
             if self.previous is None:
                 missing.add(relpath)
                 continue
@@ -146,6 +144,20 @@ class StagedPublisher:
             except OSError:
                 missing.add(relpath)
         return missing
+
+    def _folder(self, folder: Path) -> None:
+        """Make a folder of the staging copy, its parents first, each once: ``Path.mkdir(parents=True)`` tried
+        and failed a ``mkdir`` for every missing parent and every existing folder (a page's feed, its second
+        page), and system calls are what a page costs most here after rendering."""
+        if folder in self._folders or folder == folder.parent:
+            return
+        self._folder(folder.parent)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:  # another worker process made it; a file there is still an error, as before
+            if not folder.is_dir():
+                raise
+        self._folders.add(folder)
 
     def keep_tree(self, relpath: str) -> bool:
         source = self.output / relpath

@@ -28,30 +28,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import jinja2
-
-from .assets import image_variants
 from .cache import BuildCache, BuildState, CachedFile, sitegen_identity
 from .config import SiteConfig
-from .content import Content
-from .edits import PreviewModel, rebuild_edited, rerender_edited
 from .errors import Problem
 from .files import output_path_of
 from .inventory import Inventory, SiteFile, statics_digest, take_inventory
-from .load import Loaded, load_briefings, reload_changed, select
 from .memo import PLANNING
 from .output import MARKER, ChangedFilesPublisher, InPlacePublisher, StagedPublisher, Writer, build_lock, check_output_dir
-from .pages import Route
-from .plan import Plan, TemplateFacts, plan, template_facts
-from .render import UrlHelper, make_environment
-from .rendering import render_routes
-from .route_store import RouteStore
-from .search import BUNDLE_DIR, index_site
-from .shards import SHARDS, Shard, plan_edition_shards, searchable_pages, shards_json
-from .workers import run_chunked
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the pipeline's modules are imported where used: a build with nothing to do needs none of them
+    import jinja2
+
     from .changes import ChangeSet
+    from .content import Content
+    from .edits import PreviewModel
+    from .load import Loaded
+    from .pages import Route
+    from .plan import Plan, TemplateFacts
+    from .shards import Shard
 
 
 @dataclass(frozen=True)
@@ -160,15 +154,25 @@ class Builder:
     def _build(self, changed: list[Path] | None, edits: list[Path] | None = None,
                early: Callable[[list[str]], object] | None = None) -> BuildResult:
         now = datetime.now(self.config.tz)
-        if changed is not None and edits is not None and self.preview is not None and (
-                quick := rerender_edited(self, edits, early)):
-            return quick
+        if changed is not None and edits is not None and self.preview is not None:
+            from .edits import rerender_edited
+
+            if quick := rerender_edited(self, edits, early):
+                return quick
         inventory = take_inventory(self.config, scan_content=changed is None)
         self.settings = settings_fingerprint(self.config, self.options, inventory.catalogs)
         sources = inventory.sources_digest(self.settings) if changed is None else ""
         frame = inventory.frame_digest(self.settings)
+        if sources and not self.in_place and not self.options.clean and (quick := self._unchanged(sources, now)):
+            return quick
+        from .edits import PreviewModel, rebuild_edited
+        from .load import select
+        from .plan import plan
+        from .render import UrlHelper, make_environment
+        from .shards import SHARDS, plan_edition_shards, searchable_pages, shards_json
+
         if sources and not self.in_place and not self.options.clean and (
-                (quick := self._unchanged(sources, now)) or (quick := rebuild_edited(self, inventory, sources, frame, now))):
+                quick := rebuild_edited(self, inventory, sources, frame, now)):
             return quick
         loaded = self._load(changed, inventory)
         env = make_environment(self.config, UrlHelper(self.config.base_url, self.config.base_path))
@@ -216,6 +220,8 @@ class Builder:
                            reused=state.routes)
 
     def _load(self, changed: list[Path] | None, inventory: Inventory) -> Loaded:
+        from .load import load_briefings, reload_changed
+
         if self.files is None:
             self.files = self.cache.briefings()
         if changed is not None and self.published is not None:
@@ -252,6 +258,8 @@ class Builder:
         Parsing templates costs more than a small rebuild, so the facts are kept until a template file changes:
         in memory, and in the cache for the next ``sitegen build`` (keyed by every template file's size and mtime).
         """
+        from .plan import TemplateFacts, template_facts
+
         key, wanted = inventory.template_files, frozenset(names)
         if self._facts is None or self._facts[0] != key or not wanted <= self._facts[1].keys():
             stamp = hashlib.blake2b(repr([(str(f.path), f.mtime_ns, f.size) for f in key]).encode(),
@@ -281,6 +289,9 @@ class Builder:
 
     def _image_variants(self, inventory: Inventory) -> dict[str, SiteFile]:
         """Smaller WebP copies of the images beside briefings, made once and kept in .sitegen/images/."""
+        from .assets import image_variants
+        from .workers import run_chunked
+
         made = image_variants(self.config, {rel: f.path for rel, f in inventory.assets.items()}, run_chunked)
         return {rel: SiteFile.at(path) for rel, path in made.items()}
 
@@ -290,6 +301,10 @@ class Builder:
 
         Returns (routes rendered, of those how many came out byte-identical, search problems).
         """
+        from .rendering import render_routes
+        from .route_store import RouteStore
+        from .search import index_site
+
         current = {r.url for r in planned.routes}
         gone = [url for url in previous.fingerprints if url not in current]
         writer = self._writer(previous, lambda: self.cache.unsettle(
@@ -333,6 +348,8 @@ class Builder:
     def index_live(self, shards: list[Shard]) -> list[Problem]:
         """The live output's index follows its pages: a shard whose pages are still the same files keeps its
         bundle. A failed or switched-off index is removed: an older build's must not stay beside these pages."""
+        from .search import BUNDLE_DIR, index_site
+
         problems = index_site(self.output, shards=shards, previous=self.output) if self.search else []
         if problems or not self.search:
             shutil.rmtree(self.output / BUNDLE_DIR, ignore_errors=True)

@@ -17,6 +17,7 @@ from .config import SiteConfig
 from .content import Briefing, Content, Document, Page, edition_of
 from .editions import Alternate, link_alternates, translation_clashes
 from .errors import Problem, SiteError
+from .feed_entries import FeedEntries
 from .files import output_path_of
 from .links import Letter, Link, counted, letter_key, month_link, paginate, time_strip, year_of_months
 from .sitewide import alias_pages, sitemaps
@@ -126,6 +127,8 @@ class Site:
     shared: dict[str, Any] = field(default_factory=dict)
     """What every page of the edition shows: the header's ``nav`` and, on a site of several languages, the
     edition's ``lang``, ``prefix`` and the ``editions``' homes. Part of each route's context from the start."""
+    feed_entries: FeedEntries = field(default_factory=FeedEntries, compare=False, repr=False)
+    """The edition's feeds render each briefing's entry once (per render process) and reuse it."""
 
     def card(self, briefing: Briefing) -> Card:
         return self.cards[briefing.rel]
@@ -362,7 +365,8 @@ def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequen
     entries = [site.card(b) for b in briefings[:FEED_SIZE]]
     updated = _newest(briefings[:1]) or site.built_at.replace(microsecond=0)
     return Route(url, "feed.xml", {"feed_title": title, "alternate_url": alternate_url, "updated": updated,
-                                  "entries": entries, **site.shared}, shows=briefings[:FEED_SIZE])
+                                  "entries": entries, "entry_once": site.feed_entries, **site.shared},
+                 shows=briefings[:FEED_SIZE])
 
 
 def story_box(stories: Stories, story: Story, briefing: Briefing) -> StoryBox:

@@ -1,0 +1,83 @@
+"""Feed entries are rendered once per briefing and reused (sitegen/feed_entries.py): every feed listing a briefing
+carries the same bytes for it, an edit in the preview reaches all of them, and nothing rendered is stored."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sitegen.build import Builder, BuildOptions
+from sitegen.changes import ChangeSet
+from sitegen.config import load_config
+from sitegen.route_store import dump_route
+
+from .helpers import briefing, write
+
+FEEDS = ("feed.xml", "topics/syria/feed.xml", "topics/aid/feed.xml", "authors/nawal-sayed/feed.xml")
+
+
+def three_briefings(site: Path, bravo_body: str = "First words of Bravo.") -> Path:
+    for day, name, body in ((1, "Alpha", "Alpha text."), (2, "Bravo", bravo_body), (3, "Charlie", "Charlie text.")):
+        write(site / f"content/briefings/{name.lower()}.md",
+              briefing(name, date=f"2024-05-0{day}", body=body, slug=name.lower(), tags="[Syria, Aid]",
+                       authors="[Nawal Sayed]"))
+    return site / "content/briefings/bravo.md"
+
+
+def entry_of(feed: str, slug: str) -> str:
+    """The one ``<entry>`` of a feed whose id ends in the briefing's slug."""
+    found = [e for e in re.findall(r"<entry>.*?</entry>", feed, re.S) if re.search(rf"<id>[^<]*/{slug}/</id>", e)]
+    assert len(found) == 1, feed
+    return found[0]
+
+
+def build(site: Path, output: str) -> None:
+    builder = Builder(load_config(site), BuildOptions(output=site / output, search=False))
+    try:
+        builder.build()
+    finally:
+        builder.close()
+
+
+def test_every_feed_listing_a_briefing_carries_its_own_entry(site):
+    three_briefings(site)
+    build(site, "public")
+    for slug, words in (("alpha", "Alpha text."), ("bravo", "First words of Bravo."), ("charlie", "Charlie text.")):
+        entries = {entry_of((site / "public" / feed).read_text(), slug) for feed in FEEDS}
+        assert len(entries) == 1, entries
+        (entry,) = entries
+        assert f"<title>{slug.capitalize()}</title>" in entry and words in entry
+        assert 'scheme="https://example.org/topics/"' in entry
+
+
+def test_a_preview_edit_of_a_body_reaches_every_feed_listing_it(site):
+    """The preview keeps its plan (and so the entries rendered) between builds: an edited briefing must not get
+    its old entry back, and the preview's feeds must be the bytes a fresh build writes."""
+    bravo = three_briefings(site)
+    builder = Builder(load_config(site), BuildOptions(output=site / ".sitegen/preview", search=False),
+                      in_place=True)
+    try:
+        builder.build()
+        write(bravo, briefing("Bravo", date="2024-05-02", body="Second words of Bravo.", slug="bravo",
+                              tags="[Syria, Aid]", authors="[Nawal Sayed]"))
+        builder.build(ChangeSet.classify(site, [bravo]))
+    finally:
+        builder.close()
+    build(site, "public")
+    for feed in FEEDS:
+        shown = (site / ".sitegen/preview" / feed).read_text()
+        assert "Second words of Bravo." in entry_of(shown, "bravo") and "First words" not in shown, feed
+        assert shown == (site / "public" / feed).read_text(), feed
+
+
+def test_a_stored_feed_route_holds_no_rendered_entry(site):
+    """Render workers store each route they rendered (sitegen/route_store.py): the memo must not travel with it."""
+    three_briefings(site, bravo_body="A body long enough to be noticed " * 20)
+    builder = Builder(load_config(site), BuildOptions(output=site / ".sitegen/preview", search=False), in_place=True)
+    try:
+        builder.build()
+        feed = builder.preview.routes["/feed.xml"]
+    finally:
+        builder.close()
+    assert "A body long enough" in (site / ".sitegen/preview/feed.xml").read_text()
+    assert b"A body long enough" not in dump_route(feed)

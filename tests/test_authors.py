@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from sitegen.build import load_briefings
 from sitegen.config import load_config
 from sitegen.errors import SiteError
+from sitegen.load import load_briefings
 
 from .helpers import briefing, run_sitegen, write
 

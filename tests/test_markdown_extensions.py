@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from sitegen.build import load_briefings
 from sitegen.config import MarkdownOptions, load_config
 from sitegen.errors import SiteError
+from sitegen.load import load_briefings
 from sitegen.markdown import BodyRenderer
 
 from .helpers import briefing, run_sitegen, write

@@ -14,10 +14,11 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from sitegen.build import BuildOptions, build_site, load_briefings
+from sitegen.build import BuildOptions, build_site
 from sitegen.config import load_config
 from sitegen.content import Briefing, load_file
 from sitegen.errors import SiteError
+from sitegen.load import load_briefings
 from sitegen.stories import Stories
 
 from .helpers import REPO, briefing, run_sitegen, write

@@ -174,15 +174,17 @@ def rebuild_edited(builder: Builder, inventory: Inventory, sources: str, frame: 
     own = cache.fingerprints_of(entry.briefing.url for entry in fresh.values())
     if urls is None or own is None or not own.keys() <= set(urls):
         return None  # a published page of an edited file that the store does not list: it cannot be trusted
-    routes = stored_routes(cache, urls, documents)
+    stored = stored_routes(cache, urls, documents)
+    if stored is None:
+        return None
+    routes = [route for route, _ in stored]
     env = make_environment(config, UrlHelper(config.base_url, config.base_path))
-    facts = builder.template_facts(env, {route.template for route in routes or ()}, inventory)
-    if routes is None or any(found.uses_site for found in facts.values()):
+    facts = builder.template_facts(env, {route.template for route in routes}, inventory)
+    if any(found.uses_site for found in facts.values()):
         return None
     site = make_site(config, [], now)  # the `site` global, which no template reads (checked above)
     fingerprints = route_fingerprints(routes, facts, site, builder.settings)
-    published = cache.fingerprints_of(fingerprints) or {}
-    todo = [route for route in routes if published.get(route.url) != fingerprints[route.url]]
+    todo = [route for route, published in stored if published != fingerprints[route.url]]
     reused = _publish(builder, todo, env, site, fingerprints)
     problems = builder.index_live(shards_from_json(cache.recall(SHARDS) or "[]")) if todo else []
     warnings = [*inventory.problems, *(w for entry in fresh.values() for w in entry.briefing.warnings), *problems]

@@ -131,14 +131,15 @@ class RouteStore:
         self._db = None
 
 
-def stored_routes(cache: BuildCache, urls: Sequence[str] | None,
-                  documents: Callable[[str], Content]) -> list[Route] | None:
-    """The published routes at these URLs as they were rendered, each file looked up through ``documents``;
-    None when any is missing or is not the published one. A URL the site no longer has is left out."""
-    published = cache.fingerprints_of(urls) if urls is not None else None
-    if urls is None or published is None:
+def stored_routes(cache: BuildCache, urls: Sequence[str],
+                  documents: Callable[[str], Content]) -> list[tuple[Route, str]] | None:
+    """The published routes at these URLs as they were rendered, each file looked up through ``documents``,
+    each with its published fingerprint; None when any is missing or is not the published one (or the cache
+    cannot say). A URL the site no longer has is left out."""
+    published = cache.fingerprints_of(urls)
+    if published is None:
         return None
-    found: list[Route] = []
+    found: list[tuple[Route, str]] = []
     for url in urls:
         if url not in published:
             continue  # a pair in ``shows`` that outlived its route
@@ -146,7 +147,7 @@ def stored_routes(cache: BuildCache, urls: Sequence[str] | None,
         if row is None or row[0] != published[url]:
             return None
         try:
-            found.append(load_route(row[1], documents))
+            found.append((load_route(row[1], documents), published[url]))
         except (pickle.UnpicklingError, LookupError, AttributeError, EOFError, TypeError, ValueError):
             return None
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -99,8 +100,11 @@ def test_an_edit_that_moves_the_site_takes_the_full_path_and_matches_a_clean_bui
         edit(content / "briefing-70.md", "---\n\n", "aliases: [/old/briefing-seventy/]\n---\n\n")
     elif change == "search flag":  # one page less in a search shard
         edit(content / "briefing-70.md", "---\n\n", "search: false\n---\n\n")
-    else:  # its sitemap date is its file's mtime
-        append(archive / "content/pages/about.md", "\nWho we are.\n")
+    else:  # its sitemap date is its file's mtime, to the second: a save a minute later moves it
+        about = archive / "content/pages/about.md"
+        append(about, "\nWho we are.\n")
+        later = about.stat().st_mtime + 60
+        os.utime(about, (later, later))
     result = build(archive)
     assert not result.shortcut
     assert differences(snapshot(archive / "public"), clean_snapshot(archive, tmp_path / "clean")) == []

@@ -28,16 +28,15 @@ import hashlib, json, shutil, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 site_dir, repeat = Path(sys.argv[2]), int(sys.argv[3])
-import sitegen.build as build
 from sitegen import rendering
 from sitegen.cli import main
 
 kept = {}
-real = build.render_routes
+real = rendering.render_routes
 def keep(routes, env, site, writer, *more):
     kept.update(routes=routes, env=env, site=site)
     return real(routes, env, site, writer, *more)
-build.render_routes = keep
+rendering.render_routes = keep  # the builder imports it from sitegen.rendering when it publishes
 for path in (site_dir / "public", site_dir / ".sitegen"):
     shutil.rmtree(path, ignore_errors=True)
 assert main(["build", "--no-search", "--site", str(site_dir)]) == 0
@@ -53,11 +52,17 @@ cpu, digest = [], ""
 for _ in range(repeat):
     writer = Discard()
     started = time.process_time()
-    reused, problems = rendering._render_many(kept["routes"], kept["env"], kept["site"], writer)
+    reused, problems, _ = rendering._render_many(kept["routes"], kept["env"], kept["site"], writer)
     cpu.append(time.process_time() - started)
     assert not problems, problems
     digest = writer.digest.hexdigest()[:16]
-print(json.dumps({"cpu": cpu, "routes": len(kept["routes"]), "digest": digest}), file=sys.stderr)
+templates = {}
+for route in kept["routes"]:  # one more pass, route by route: where the rendering time goes, by page template
+    started = time.process_time()
+    rendering._render_many([route], kept["env"], kept["site"], Discard())
+    templates[route.template] = templates.get(route.template, 0.0) + time.process_time() - started
+print(json.dumps({"cpu": cpu, "routes": len(kept["routes"]), "digest": digest, "templates": templates}),
+      file=sys.stderr)
 """
 
 
@@ -77,12 +82,19 @@ def main() -> None:
           "pass (best, median) and a digest of the rendered bytes.\n")
     print("| checkout | routes | best CPU s | median CPU s | bytes digest |")
     print("|---|---:|---:|---:|---|")
+    shares: list[tuple[str, dict[str, float]]] = []
     for checkout in checkouts:
         found = measure(checkout, args.repeat)
         cpu = found["cpu"]
         assert isinstance(cpu, list)
         print(f"| {checkout.label} | {found['routes']} | {min(cpu):.2f} | {statistics.median(cpu):.2f} | "
               f"{found['digest']} |", flush=True)
+        shares.append((checkout.label, found["templates"]))
+    for label, templates in shares:
+        print(f"\n{label}, CPU seconds by page template (one pass, route by route):\n")
+        print("| template | CPU s |\n|---|---:|")
+        for name, seconds in sorted(templates.items(), key=lambda item: -item[1]):
+            print(f"| {name} | {seconds:.3f} |")
 
 
 if __name__ == "__main__":

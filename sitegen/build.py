@@ -177,19 +177,21 @@ class Builder:
         loaded = self._load(changed, inventory)
         env = make_environment(self.config, UrlHelper(self.config.base_url, self.config.base_path))
         self._recall_planning()
+        previous = self._previous()
         planned = plan(self.config, select(loaded.briefings, self.options.drafts, self.options.future, now), now,
-                       self.settings, lambda names: self.template_facts(env, names, inventory))
+                       self.settings, lambda names: self.template_facts(env, names, inventory),
+                       compare=bool(previous.fingerprints))
         statics = {**inventory.statics, **self._image_variants(inventory)}
         self._keep_planning()
         state = BuildState(sources, self._next_due(loaded.briefings, now), len(planned.site.briefings),
                            len(planned.routes), statics_digest(statics), self.search, frame)
-        previous = self._previous()
-        todo = [r for r in planned.routes if previous.fingerprints.get(r.url) != planned.fingerprints[r.url]]
+        todo = [r for r in planned.routes if previous.fingerprints.get(r.url) != planned.fingerprints.get(r.url, "")]
         warnings = inventory.problems + loaded.warnings
         rendered, reused = len(todo), 0
         shards = plan_edition_shards(searchable_pages(planned.routes)) if self.search else []
-        if not self._all_published(previous, planned, state):
-            rendered, reused, problems = self._publish(planned, todo, previous, env, statics, shards)
+        if not previous.fingerprints or not self._all_published(previous, planned, state):
+            rendered, reused, problems, fingerprints = self._publish(planned, todo, previous, env, statics, shards)
+            planned = dataclasses.replace(planned, fingerprints=fingerprints)
             warnings += problems
         if any(p.severity == "error" for p in warnings):
             state = dataclasses.replace(state, sources="")  # a failed search index must be retried by the next build
@@ -296,10 +298,11 @@ class Builder:
         return {rel: SiteFile.at(path) for rel, path in made.items()}
 
     def _publish(self, planned: Plan, todo: list[Route], previous: Published, env: jinja2.Environment,
-                 statics: dict[str, SiteFile], shards: list[Shard]) -> tuple[int, int, list[Problem]]:
+                 statics: dict[str, SiteFile], shards: list[Shard]) -> tuple[int, int, list[Problem], dict[str, str]]:
         """Render the changed routes and copy static files into a writer, index, and make it the output.
 
-        Returns (routes rendered, of those how many came out byte-identical, search problems).
+        Returns (routes rendered, of those how many came out byte-identical, search problems, every route's
+        fingerprint: the plan's, or on a first build those the render workers computed).
         """
         from .rendering import render_routes
         from .route_store import RouteStore
@@ -311,13 +314,16 @@ class Builder:
             [*(r.url for r in todo), *gone], previous.statics | statics.keys()))
         staged = isinstance(writer, StagedPublisher)
         problems: list[Problem] = []
-        store = None if self.in_place else RouteStore(self.cache.path, planned.fingerprints)
+        store = None if self.in_place else RouteStore(self.cache.path)
         try:
             fingerprints = planned.fingerprints
-            unchanged = [r.output_path for r in planned.routes if previous.fingerprints.get(r.url) == fingerprints[r.url]]
+            unchanged = [r.output_path for r in planned.routes
+                         if r.url in previous.fingerprints and previous.fingerprints[r.url] == fingerprints[r.url]]
             missing = writer.keep(unchanged)
             todo = todo + [r for r in planned.routes if r.output_path in missing]
-            reused = render_routes(todo, env, planned.site, writer, store.keep if store else None)
+            reused, computed = render_routes(todo, env, planned.site, writer, store.keep if store else None,
+                                             planned_fingerprint(planned))
+            fingerprints = fingerprints or computed
             for relpath, found in sorted(statics.items()):
                 writer.copy_file(found, relpath)
             writer.remove([*map(output_path_of, gone), *(previous.statics - statics.keys())])
@@ -325,7 +331,7 @@ class Builder:
                 problems = index_site(writer.root, shards=shards, previous=self.output)
             writer.finish()
             if store:
-                store.keep_unstored(planned.routes)
+                store.keep_unstored(planned.routes, fingerprints)
                 store.forget(gone)
         except BaseException:
             writer.abort()
@@ -335,7 +341,7 @@ class Builder:
                 store.close()
         if isinstance(writer, ChangedFilesPublisher):
             problems = self.index_live(shards)
-        return len(todo), reused, problems
+        return len(todo), reused, problems, fingerprints
 
     def _writer(self, previous: Published, unsettle: Callable[[], None]) -> Writer:
         """The preview's folder in place; a first or clean build staged whole; later builds only what changed."""
@@ -354,3 +360,11 @@ class Builder:
         if problems or not self.search:
             shutil.rmtree(self.output / BUNDLE_DIR, ignore_errors=True)
         return problems
+
+
+def planned_fingerprint(planned: Plan) -> Callable[[Route], str]:
+    """The plan's fingerprint of a route; on a first build (none planned) the render workers compute them."""
+    if not planned.fingerprints:
+        return planned.fingerprinter()
+    fingerprints = planned.fingerprints
+    return lambda route: fingerprints[route.url]

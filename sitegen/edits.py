@@ -120,13 +120,13 @@ def rerender_edited(builder: Builder, changed: Sequence[Path],
     own_urls = {entry.briefing.url for entry in fresh.values()}
     writer = InPlacePublisher(builder.output, verify=False)
     own = [revision.route(model.routes[url]) for url in urls if url in own_urls]
-    own_same = render_routes(own, model.env, model.site, writer)
+    own_same, _ = render_routes(own, model.env, model.site, writer)
     if early is not None and own_same < len(own):
         early([route.url for route in own])
     others = [revision.route(model.routes[url]) for url in urls if url not in own_urls]
     updated = route_fingerprints([*own, *others], facts, model.site, builder.settings)
     todo = [route for route in others if published.fingerprints.get(route.url) != updated[route.url]]
-    reused = render_routes(todo, model.env, model.site, writer)
+    reused, _ = render_routes(todo, model.env, model.site, writer)
     rendered = len(todo) + len(own) - own_same  # own pages count as rendered when their bytes changed
     state = dataclasses.replace(published.state, sources="")
     builder.published = dataclasses.replace(published, fingerprints={**published.fingerprints, **updated}, state=state)
@@ -240,9 +240,9 @@ def _publish(builder: Builder, todo: list[Route], env: jinja2.Environment, site:
     """Render into the live output file by file (as any later build does), storing each route again."""
     cache = builder.cache
     writer = ChangedFilesPublisher(builder.output, lambda: cache.unsettle([route.url for route in todo], cache.statics()))
-    store = RouteStore(cache.path, fingerprints)
+    store = RouteStore(cache.path)
     try:
-        reused = render_routes(todo, env, site, writer, store.keep)
+        reused, _ = render_routes(todo, env, site, writer, store.keep, lambda route: fingerprints[route.url])
         writer.finish()
     except BaseException:
         writer.abort()

@@ -38,21 +38,39 @@ FactsOf = Callable[[Iterable[str]], dict[str, TemplateFacts]]
 
 @dataclass(frozen=True)
 class Plan:
-    """What one build will publish: the site model, its routes and their fingerprints by URL."""
+    """What one build will publish: the site model, its routes and their fingerprints by URL.
+
+    ``fingerprints`` is empty when planned with ``compare=False``: the render
+    workers then fingerprint the routes as they render them (:meth:`fingerprinter`).
+    """
 
     site: Site
     routes: list[Route]
     fingerprints: dict[str, str]
+    facts: dict[str, TemplateFacts]
+    settings: str
+
+    def fingerprinter(self) -> RouteFingerprint:
+        return RouteFingerprint(self.facts, self.site, self.settings)
 
 
 def plan(config: SiteConfig, briefings: Sequence[Content], built_at: datetime, settings: str,
-         facts_of: FactsOf) -> Plan:
-    """Model the site, list its routes, refuse two routes writing one file, fingerprint every route."""
+         facts_of: FactsOf, compare: bool = True) -> Plan:
+    """Model the site, list its routes, refuse two routes writing one file, fingerprint every route.
+
+    A build with nothing published to compare with (the first, or ``--clean``)
+    passes ``compare=False``: every route renders anyway, and fingerprinting
+    them here would be work the parent does alone while the workers wait.
+    """
     site = make_site(config, briefings, built_at)
     routes = plan_routes(site)
     refuse_duplicate_outputs(routes)
     facts = facts_of({route.template for route in routes})
-    return Plan(site, routes, route_fingerprints(routes, facts, site, settings))
+    found = Plan(site, routes, {}, facts, settings)
+    if compare:
+        fingerprint = found.fingerprinter()
+        found.fingerprints.update((route.url, fingerprint(route)) for route in routes)
+    return found
 
 
 def refuse_duplicate_outputs(routes: list[Route]) -> None:
@@ -158,25 +176,34 @@ def _key_text(item: tuple[Any, Any]) -> str:
     return str(item[0])
 
 
-def route_fingerprints(routes: list[Route], templates: dict[str, TemplateFacts], site: Site,
-                       settings: str) -> dict[str, str]:
-    """Per route URL: settings, template files, the route's own data, and the whole site where a template reads it."""
-    hasher = Fingerprinter(alive=True)  # the routes and the site hold every value hashed here
-    whole_site = b""
-    everything = [*site.briefings, *site.pages]  # held to the end: the hasher remembers it by id
-    if any(facts.uses_site for facts in templates.values()):
-        whole_site = hasher.of(everything)
-    fingerprints: dict[str, str] = {}
-    for route in routes:
-        facts = templates[route.template]
-        digest = hashlib.blake2b(settings.encode(), digest_size=16)
+class RouteFingerprint:
+    """A route's fingerprint: settings, template files, the route's own data, and the whole site where a template
+    reads it. Values shown on many routes are hashed once per instance (per process that uses it)."""
+
+    def __init__(self, templates: dict[str, TemplateFacts], site: Site, settings: str) -> None:
+        self._templates, self._settings = templates, settings.encode()
+        self._hasher = Fingerprinter(alive=True)  # the routes and the site hold every value hashed here
+        self._everything = [*site.briefings, *site.pages]  # held while this lives: the hasher remembers it by id
+        self._whole_site: bytes | None = None
+
+    def __call__(self, route: Route) -> str:
+        facts = self._templates[route.template]
+        digest = hashlib.blake2b(self._settings, digest_size=16)
         digest.update(facts.files.encode())
         if facts.uses_site:
-            digest.update(whole_site)
+            if self._whole_site is None:
+                self._whole_site = self._hasher.of(self._everything)
+            digest.update(self._whole_site)
         digest.update(route.url.encode())
-        digest.update(hasher.of(route.context))
-        fingerprints[route.url] = digest.hexdigest()
-    return fingerprints
+        digest.update(self._hasher.of(route.context))
+        return digest.hexdigest()
+
+
+def route_fingerprints(routes: list[Route], templates: dict[str, TemplateFacts], site: Site,
+                       settings: str) -> dict[str, str]:
+    """Per route URL, its :class:`RouteFingerprint`."""
+    fingerprint = RouteFingerprint(templates, site, settings)
+    return {route.url: fingerprint(route) for route in routes}
 
 
 # --- template facts -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ errors are collected (once per distinct error) and raised together.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -19,12 +19,18 @@ from .pages import Route, Site
 from .render import template_problem
 from .workers import run_chunked
 
-Keep = Callable[[Sequence[Route]], None]
-"""Hears the routes a worker rendered, in that worker (the route store writes them there)."""
+Keep = Callable[[Sequence[Route], Mapping[str, str]], None]
+"""Hears the routes a worker rendered and their fingerprints, in that worker (the route store writes them there)."""
+
+Fingerprint = Callable[[Route], str]
+"""A route's fingerprint: looked up where the plan has them, computed by the render worker on a first build."""
+
+Rendered = tuple[int, list[Problem], dict[str, str]]
+"""How many routes came out byte-identical, the problems met, and the fingerprint of each route rendered."""
 
 
-def _render_many(routes: Sequence[Route], env: jinja2.Environment, site: Site,
-                 writer: Writer, keep: Keep | None = None) -> tuple[int, list[Problem]]:
+def _render_many(routes: Sequence[Route], env: jinja2.Environment, site: Site, writer: Writer,
+                 keep: Keep | None = None, fingerprint: Fingerprint | None = None) -> Rendered:
     problems: dict[str, Problem] = {}
     before = writer.reused  # a forked worker's writer carries its count from chunk to chunk
     rendered: list[Route] = []
@@ -38,33 +44,34 @@ def _render_many(routes: Sequence[Route], env: jinja2.Environment, site: Site,
             continue
         writer.write(route.output_path, html.encode("utf-8"))
         rendered.append(route)
+    fingerprints = {route.url: fingerprint(route) for route in rendered} if fingerprint else {}
     if keep is not None and not problems:
-        keep(rendered)
-    return writer.reused - before, list(problems.values())
+        keep(rendered, fingerprints)
+    return writer.reused - before, list(problems.values()), fingerprints
 
 
 _FORKED: dict[str, Any] = {}
 """What forked render workers inherit instead of pickling: the routes, the Jinja environment, the site."""
 
 
-def _render_chunk(indices: Sequence[int]) -> tuple[int, list[Problem]]:
+def _render_chunk(indices: Sequence[int]) -> Rendered:
     routes, env, site, writer = _FORKED["routes"], _FORKED["env"], _FORKED["site"], _FORKED["writer"]
-    return _render_many([routes[i] for i in indices], env, site, writer, _FORKED["keep"])
+    return _render_many([routes[i] for i in indices], env, site, writer, _FORKED["keep"], _FORKED["fingerprint"])
 
 
 def render_routes(routes: list[Route], env: jinja2.Environment, site: Site, writer: Writer,
-                  keep: Keep | None = None) -> int:
-    """Render routes (in worker processes when there are many); return how many were unchanged bytes.
-    ``keep`` hears each chunk of routes rendered without a problem."""
+                  keep: Keep | None = None, fingerprint: Fingerprint | None = None) -> tuple[int, dict[str, str]]:
+    """Render routes (in worker processes when there are many); return how many were unchanged bytes, and
+    with ``fingerprint`` each route's fingerprint. ``keep`` hears each chunk of routes rendered without a problem."""
     for name in {r.template for r in routes}:
         with contextlib.suppress(jinja2.TemplateError):
             env.get_template(name)  # compile once, before any fork, so workers share it
-    _FORKED.update(routes=routes, env=env, site=site, writer=writer, keep=keep)
+    _FORKED.update(routes=routes, env=env, site=site, writer=writer, keep=keep, fingerprint=fingerprint)
     try:
         results = run_chunked(_render_chunk, range(len(routes)), "Rendering")
     finally:
         _FORKED.clear()
-    problems = list({str(p): p for _, found in results for p in found}.values())
+    problems = list({str(p): p for _, found, _ in results for p in found}.values())
     if problems:
         raise SiteError(problems)
-    return sum(reused for reused, _ in results)
+    return sum(reused for reused, _, _ in results), {url: value for _, _, found in results for url, value in found.items()}

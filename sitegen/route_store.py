@@ -85,8 +85,8 @@ class RouteStore:
     share the parent's.
     """
 
-    def __init__(self, path: Path, fingerprints: Mapping[str, str]) -> None:
-        self.path, self.fingerprints = path, fingerprints
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._db: sqlite3.Connection | None = None
         self._pid = 0
 
@@ -96,11 +96,11 @@ class RouteStore:
             self._pid = os.getpid()
         return self._db
 
-    def keep(self, routes: Sequence[Route]) -> None:
+    def keep(self, routes: Sequence[Route], fingerprints: Mapping[str, str]) -> None:
         """Store routes just rendered under the fingerprint this build gave them."""
         if not routes:
             return
-        rows = [(route.url, self.fingerprints[route.url], dump_route(route)) for route in routes]
+        rows = [(route.url, fingerprints[route.url], dump_route(route)) for route in routes]
         pairs = {(document.rel, route.url) for route, (_, _, data) in zip(routes, rows, strict=True)
                  if _HOLDS_DOCUMENTS in data for document in route.shows}
         db = self._connection()
@@ -114,11 +114,11 @@ class RouteStore:
                 db.execute("ROLLBACK")
             raise
 
-    def keep_unstored(self, routes: Sequence[Route]) -> None:
+    def keep_unstored(self, routes: Sequence[Route], fingerprints: Mapping[str, str]) -> None:
         """Store the routes whose row is missing or not this build's (a build that never published left it):
         the next edit then finds every route it needs."""
         stored = dict(self._connection().execute("SELECT url, fingerprint FROM plan"))
-        self.keep([route for route in routes if stored.get(route.url) != self.fingerprints[route.url]])
+        self.keep([route for route in routes if stored.get(route.url) != fingerprints[route.url]], fingerprints)
 
     def forget(self, urls: Iterable[str]) -> None:
         """Drop the rows of routes the site no longer has."""

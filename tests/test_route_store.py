@@ -132,6 +132,29 @@ def test_a_store_that_lost_its_index_is_not_trusted(archive: Path, tmp_path: Pat
     assert differences(snapshot(archive / "public"), clean_snapshot(archive, tmp_path / "clean")) == []
 
 
+def test_a_first_build_fingerprints_each_route_in_the_workers_as_planning_would(tmp_path: Path):
+    """A first build has nothing to compare with, so its render workers fingerprint the routes they render (the
+    parent no longer does it alone while they wait). The next full build plans every fingerprint itself: each
+    must equal the stored one, or that build would render the whole site again."""
+    root = tmp_path / "site"
+    generate(root, count=420)
+    first = build(root)
+    assert first.rendered == first.pages > 400  # enough routes for the worker processes to render them
+    cache = next((root / ".sitegen").glob("cache-*.sqlite"))
+    with sqlite3.connect(cache) as db:
+        published = dict(db.execute("SELECT url, fingerprint FROM routes"))
+        stored = dict(db.execute("SELECT url, fingerprint FROM plan"))
+    assert len(published) == first.pages and stored == published
+    assert all(len(value) == 32 for value in published.values())
+    write(root / "static/notice.txt", "A new static file: the next build takes the full path and plans again.\n")
+    again = build(root)
+    assert not again.shortcut and again.rendered == 0
+    append(root / "content/briefings/briefing-90.md", "\nA late correction.\n")
+    edited = build(root)
+    assert edited.shortcut and 0 < edited.rendered < edited.pages // 4
+    assert differences(snapshot(root / "public"), clean_snapshot(root, tmp_path / "clean")) == []
+
+
 def test_a_broken_edit_is_named_at_its_line_and_publishes_nothing(archive: Path):
     public = archive / "public"
     before = snapshot(public)

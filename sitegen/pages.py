@@ -17,8 +17,8 @@ from .config import SiteConfig
 from .content import Briefing, Content, Document, Page, edition_of
 from .editions import Alternate, link_alternates, translation_clashes
 from .errors import Problem, SiteError
-from .feed_entries import FeedEntries
 from .files import output_path_of
+from .fragments import Fragments
 from .links import Letter, Link, counted, letter_key, month_link, paginate, time_strip, year_of_months
 from .sitewide import alias_pages, sitemaps
 from .stories import Stories, Story
@@ -127,8 +127,10 @@ class Site:
     shared: dict[str, Any] = field(default_factory=dict)
     """What every page of the edition shows: the header's ``nav`` and, on a site of several languages, the
     edition's ``lang``, ``prefix`` and the ``editions``' homes. Part of each route's context from the start."""
-    feed_entries: FeedEntries = field(default_factory=FeedEntries, compare=False, repr=False)
+    feed_entries: Fragments = field(default_factory=Fragments, compare=False, repr=False)
     """The edition's feeds render each briefing's entry once (per render process) and reuse it."""
+    card_fragments: Fragments = field(default_factory=Fragments, compare=False, repr=False)
+    """The edition's lists render each briefing's card once (per render process and lead or not) and reuse it."""
 
     def card(self, briefing: Briefing) -> Card:
         return self.cards[briefing.rel]
@@ -251,7 +253,7 @@ def listing(site: Site, items: Sequence[Briefing], first_url: str, template: str
             **context: Any) -> list[Route]:
     """A paginated list of briefing cards: /x/, /x/page/2/, ... (``per_page`` default: ``paginate``)."""
     return [Route(pager.url, template, {**context, "pager": pager, "cards": [site.card(b) for b in pager.items],
-                                        **site.shared},
+                                        "card_once": site.card_fragments, **site.shared},
                  shows=pager.items, lastmod=_newest(pager.items))
             for pager in paginate(items, per_page or site.config.paginate, first_url)]
 

@@ -1,13 +1,18 @@
-"""Feed entries rendered once per briefing and reused by every feed that lists it.
+"""Pieces of pages rendered once per briefing and reused by every page that shows it: feed entries and cards.
 
 A briefing's full-text ``<entry>`` is the same bytes in the site feed, each of
 its topics' feeds, its authors' feeds and its story's feed: up to a dozen
-copies of an escaped body. The theme's ``feed.xml`` wraps the entry in
-``{% call entries(card, prefix or '') %}``: the first feed to list the card
-renders it, the others get the same Markup back. The values it is given are
-everything the entry reads besides the build's constant helpers (``absolute_url``,
-``iso_date``): the card (the briefing, its topics and authors) and the edition's
-URL prefix (the category scheme). A theme whose entry reads more must pass that too.
+copies of an escaped body. Its card is the same bytes on the home page, each
+of its topics' pages, its authors' pages. The theme wraps such a piece in
+``{% call entry_once(card, prefix or '') %}`` (``feed.xml``) or
+``{% call card_once(card, lead, lang or '', prefix or '') %}`` (``_cards.html``):
+the first page to show the card renders it, the others get the same Markup
+back. The values given are everything the piece reads besides the build's
+constant helpers (``url``, ``absolute_url``, ``iso_date``): the card (the
+briefing, its topics and authors), the page's language and the edition's URL
+prefix, and whatever else the call names. It must not read the page itself
+(``page_url``). A theme whose piece reads more must pass that too, as Hugo's
+``partialCached`` asks of its variants.
 """
 
 from __future__ import annotations
@@ -21,10 +26,10 @@ if TYPE_CHECKING:
     from .pages import Card
 
 
-class FeedEntries:
-    """Rendered entries of one build's feeds, per card and the other values named in the call.
+class Fragments:
+    """Rendered pieces of one build's pages, per card and the other values named in the call.
 
-    An entry is reused only for the very card object it was rendered from
+    A piece is reused only for the very card object it was rendered from
     (kept here, so its ``id`` cannot be taken by another): the preview's
     one-edit path gives an edited briefing a new card while the plan and
     this memo live on. Each forked render worker fills its own copy, and a
@@ -46,7 +51,7 @@ class FeedEntries:
 
     def __repr__(self) -> str:
         """The same text in every process: the route's fingerprint hashes its data by ``repr``."""
-        return "FeedEntries()"
+        return "Fragments()"
 
-    def __reduce__(self) -> tuple[Callable[[], FeedEntries], tuple[Any, ...]]:
-        return FeedEntries, ()
+    def __reduce__(self) -> tuple[Callable[[], Fragments], tuple[Any, ...]]:
+        return Fragments, ()

@@ -1,5 +1,5 @@
-"""Feed entries are rendered once per briefing and reused (sitegen/feed_entries.py): every feed listing a briefing
-carries the same bytes for it, an edit in the preview reaches all of them, and nothing rendered is stored."""
+"""Feed entries and cards are rendered once per briefing and reused (sitegen/fragments.py): every page showing a
+briefing carries the same bytes for it, an edit in the preview reaches all of them, and nothing rendered is stored."""
 
 from __future__ import annotations
 
@@ -81,3 +81,53 @@ def test_a_stored_feed_route_holds_no_rendered_entry(site):
         builder.close()
     assert "A body long enough" in (site / ".sitegen/preview/feed.xml").read_text()
     assert b"A body long enough" not in dump_route(feed)
+
+
+LISTS = ("index.html", "topics/syria/index.html", "topics/aid/index.html", "authors/nawal-sayed/index.html")
+
+
+def card_of(page: str, slug: str) -> str:
+    """The one card of a list page that links to the briefing's slug."""
+    found = [c for c in re.findall(r"<article class=\"card.*?</article>", page, re.S) if f"/{slug}/" in c]
+    assert len(found) == 1, page
+    return found[0]
+
+
+def test_a_card_is_the_same_on_every_list_but_the_lead_keeps_its_own(site):
+    """The newest briefing leads the home page (no lazy image, its own class) and is a plain card on its topics'
+    and author's pages: the memo tells the two apart."""
+    three_briefings(site)
+    write(site / "content/briefings/charlie.md", briefing(
+        "Charlie", date="2024-05-03", body="Charlie text.", slug="charlie", tags="[Syria, Aid]",
+        authors="[Nawal Sayed]", image="https://example.org/charlie.jpg", image_alt="A harbour"))
+    build(site, "public")
+    lead = card_of((site / "public/index.html").read_text(), "charlie")
+    assert 'class="card card-lead"' in lead and 'loading="lazy"' not in lead
+    plain = {card_of((site / "public" / page).read_text(), "charlie") for page in LISTS[1:]}
+    assert len(plain) == 1
+    (card,) = plain
+    assert 'class="card"' in card and 'loading="lazy"' in card
+    assert lead.replace(' card-lead', '').replace(' decoding', ' loading="lazy" decoding') == card
+    for slug in ("alpha", "bravo"):
+        assert len({card_of((site / "public" / page).read_text(), slug) for page in LISTS}) == 1
+
+
+def test_a_preview_edit_of_a_body_reaches_every_card_showing_it(site):
+    """A card shows the summary, the body's first words: the preview's one-edit path gives the briefing a new card
+    while the lists' memo lives on, so every list must show the new words, as a fresh build writes them."""
+    bravo = three_briefings(site)
+    builder = Builder(load_config(site), BuildOptions(output=site / ".sitegen/preview", search=False),
+                      in_place=True)
+    try:
+        builder.build()
+        assert "First words of Bravo." in card_of((site / ".sitegen/preview/index.html").read_text(), "bravo")
+        write(bravo, briefing("Bravo", date="2024-05-02", body="Second words of Bravo.", slug="bravo",
+                              tags="[Syria, Aid]", authors="[Nawal Sayed]"))
+        builder.build(ChangeSet.classify(site, [bravo]))
+    finally:
+        builder.close()
+    build(site, "public")
+    for page in LISTS:
+        shown = (site / ".sitegen/preview" / page).read_text()
+        assert "Second words of Bravo." in card_of(shown, "bravo") and "First words" not in shown, page
+        assert shown == (site / "public" / page).read_text(), page

@@ -1,0 +1,42 @@
+"""How many worker processes a build forks, and how it cuts the work among them: the many-core laptop of issue 15
+must use its cores, and a large archive on a machine with little memory must not swap."""
+
+from __future__ import annotations
+
+import os
+
+from sitegen.workers import CHUNK, MAX_WORKERS, chunk_size, run_chunked, workers_for
+
+GIB = 1024 * 1024  # in KiB, the unit of /proc/meminfo and ru_maxrss
+
+
+def test_one_worker_per_core_up_to_the_cap():
+    assert workers_for(2, 20 * GIB, GIB // 4) == 2
+    assert workers_for(16, 64 * GIB, GIB // 2) == 16
+    assert workers_for(64, 512 * GIB, GIB) == MAX_WORKERS
+
+
+def test_no_more_workers_than_the_memory_holds_and_never_none():
+    assert workers_for(16, 8 * GIB, 3 * GIB) == 2  # 100,000 briefings: a 3 GiB parent, 8 GiB left
+    assert workers_for(16, GIB, 3 * GIB) == 1
+    assert workers_for(16, 0, GIB) == 1
+    assert workers_for(16, None, 3 * GIB) == 16  # a system that does not say: one per core
+
+
+def test_every_worker_gets_several_chunks_where_the_batch_allows():
+    assert chunk_size(1000, 2) == CHUNK  # two cores: unchanged
+    assert chunk_size(1000, 16) == 16  # 63 chunks for 16 workers, not 10
+    assert chunk_size(50_000, 16) == CHUNK
+    assert chunk_size(3, 16) == 1
+
+
+def doubled_with_pid(part: list[int]) -> list[tuple[int, int]]:
+    return [(x * 2, os.getpid()) for x in part]
+
+
+def test_chunked_results_come_back_whole_and_in_order_from_the_workers():
+    items = list(range(1234))
+    found = [pair for part in run_chunked(doubled_with_pid, items) for pair in part]
+    assert [x for x, _ in found] == [x * 2 for x in items]
+    if len(os.sched_getaffinity(0)) > 1:
+        assert os.getpid() not in {pid for _, pid in found}

@@ -131,6 +131,8 @@ class Site:
     """The edition's feeds render each briefing's entry once (per render process) and reuse it."""
     card_fragments: Fragments = field(default_factory=Fragments, compare=False, repr=False)
     """The edition's lists render each briefing's card once (per render process and lead or not) and reuse it."""
+    link_fragments: Fragments = field(default_factory=Fragments, compare=False, repr=False)
+    """The edition's briefing pages render each briefing's line in their link lists once and reuse it."""
 
     def card(self, briefing: Briefing) -> Card:
         return self.cards[briefing.rel]
@@ -268,7 +270,7 @@ def briefing_page(site: Site, briefing: Briefing) -> Route:
     more = more_on(taxonomy, briefing, exclude={*in_story, *(b.rel for b in related)})
     box = story_box(site.stories, story, briefing) if story else None
     context = {"page": briefing, "card": site.card(briefing), "newer": newer, "older": older,
-               "related": related, "more": more, "story": box, **site.shared}
+               "related": related, "more": more, "story": box, "link_once": site.link_fragments, **site.shared}
     shown = [briefing, *(b for b in (newer, older) if b), *related, *(b for m in more for b in m.briefings),
              *((b for b in (box.previous, box.next) if b) if box else ())]
     return Route(briefing.url, "briefing.html", context, shows=_unique(shown), lastmod=briefing.date)

@@ -11,6 +11,7 @@ from sitegen.changes import ChangeSet
 from sitegen.config import load_config
 from sitegen.route_store import dump_route
 
+from .archive import generate
 from .helpers import briefing, write
 
 FEEDS = ("feed.xml", "topics/syria/feed.xml", "topics/aid/feed.xml", "authors/nawal-sayed/feed.xml")
@@ -131,3 +132,29 @@ def test_a_preview_edit_of_a_body_reaches_every_card_showing_it(site):
         shown = (site / ".sitegen/preview" / page).read_text()
         assert "Second words of Bravo." in card_of(shown, "bravo") and "First words" not in shown, page
         assert shown == (site / "public" / page).read_text(), page
+
+
+def test_a_preview_edit_of_a_title_reaches_every_related_line_showing_it(tmp_path: Path):
+    """A briefing's line in other briefings' "Related" and "More on" lists is rendered once and reused: a title
+    edited in the preview (same key words, so the one-edit path keeps the memo) must reach every one of them."""
+    root = tmp_path / "site"
+    generate(root, count=60)
+    edited = root / "content/briefings/briefing-30.md"
+    preview = root / ".sitegen/preview"
+    builder = Builder(load_config(root), BuildOptions(output=preview, search=False), in_place=True)
+    try:
+        builder.build()
+        listing = [page for page in preview.glob("briefings/*/*/*/index.html")
+                   if re.search(r'<li><a href="[^"]*/briefing-30/">', page.read_text()) and "briefing-30/" not in
+                   str(page)]
+        assert len(listing) >= 3, "the briefing should be listed on several other briefings' pages"
+        text = edited.read_text()
+        edited.write_text(text.replace(' update"', ' update & <b>update</b>!"', 1))
+        builder.build(ChangeSet.classify(root, [edited]))
+    finally:
+        builder.close()
+    build(root, "public")
+    for page in listing:
+        shown = page.read_text()
+        assert "update &amp; &lt;b&gt;update&lt;/b&gt;!</a>" in shown, page
+        assert shown == (root / "public" / page.relative_to(preview)).read_text(), page

@@ -106,8 +106,14 @@ class Language:
         return found.get("other", "") if isinstance(found, dict) else found
 
     def t(self, key: str, **values: Any) -> markupsafe.Markup:
-        """The message ``key`` with ``{name}`` placeholders filled; the message is text, the values are escaped."""
-        return fill(self.text(key), values)
+        """The message ``key`` with ``{name}`` placeholders filled; the message is text, the values are escaped.
+        A message without values is the same on every page: escaped once (a page asks for some twenty)."""
+        if values:
+            return fill(self.text(key), values)
+        found = self._cache.get(("t", key))
+        if found is None:
+            found = self._cache[("t", key)] = fill(self.text(key), values)
+        return found
 
     def tn(self, key: str, count: int, **values: Any) -> markupsafe.Markup:
         """The plural form of ``key`` for ``count`` (CLDR rules), with ``{count}`` written in the language's digits."""

@@ -51,22 +51,30 @@ def test_every_feed_listing_a_briefing_carries_its_own_entry(site):
         assert 'scheme="https://example.org/topics/"' in entry
 
 
-def test_a_preview_edit_of_a_body_reaches_every_feed_listing_it(site):
-    """The preview keeps its plan (and so the entries rendered) between builds: an edited briefing must not get
-    its old entry back, and the preview's feeds must be the bytes a fresh build writes."""
+def preview_edit_of_bravo(site: Path) -> Path:
+    """Bravo built in the preview, its body edited there (the one-edit path: the plan and its memos live on), then
+    the same site built afresh into public/; returns the preview's folder."""
     bravo = three_briefings(site)
-    builder = Builder(load_config(site), BuildOptions(output=site / ".sitegen/preview", search=False),
-                      in_place=True)
+    preview = site / ".sitegen/preview"
+    builder = Builder(load_config(site), BuildOptions(output=preview, search=False), in_place=True)
     try:
         builder.build()
+        assert "First words of Bravo." in (preview / "index.html").read_text()
         write(bravo, briefing("Bravo", date="2024-05-02", body="Second words of Bravo.", slug="bravo",
                               tags="[Syria, Aid]", authors="[Nawal Sayed]"))
         builder.build(ChangeSet.classify(site, [bravo]))
     finally:
         builder.close()
     build(site, "public")
+    return preview
+
+
+def test_a_preview_edit_of_a_body_reaches_every_feed_listing_it(site):
+    """The preview keeps its plan (and so the entries rendered) between builds: an edited briefing must not get
+    its old entry back, and the preview's feeds must be the bytes a fresh build writes."""
+    preview = preview_edit_of_bravo(site)
     for feed in FEEDS:
-        shown = (site / ".sitegen/preview" / feed).read_text()
+        shown = (preview / feed).read_text()
         assert "Second words of Bravo." in entry_of(shown, "bravo") and "First words" not in shown, feed
         assert shown == (site / "public" / feed).read_text(), feed
 
@@ -116,20 +124,9 @@ def test_a_card_is_the_same_on_every_list_but_the_lead_keeps_its_own(site):
 def test_a_preview_edit_of_a_body_reaches_every_card_showing_it(site):
     """A card shows the summary, the body's first words: the preview's one-edit path gives the briefing a new card
     while the lists' memo lives on, so every list must show the new words, as a fresh build writes them."""
-    bravo = three_briefings(site)
-    builder = Builder(load_config(site), BuildOptions(output=site / ".sitegen/preview", search=False),
-                      in_place=True)
-    try:
-        builder.build()
-        assert "First words of Bravo." in card_of((site / ".sitegen/preview/index.html").read_text(), "bravo")
-        write(bravo, briefing("Bravo", date="2024-05-02", body="Second words of Bravo.", slug="bravo",
-                              tags="[Syria, Aid]", authors="[Nawal Sayed]"))
-        builder.build(ChangeSet.classify(site, [bravo]))
-    finally:
-        builder.close()
-    build(site, "public")
+    preview = preview_edit_of_bravo(site)
     for page in LISTS:
-        shown = (site / ".sitegen/preview" / page).read_text()
+        shown = (preview / page).read_text()
         assert "Second words of Bravo." in card_of(shown, "bravo") and "First words" not in shown, page
         assert shown == (site / "public" / page).read_text(), page
 

@@ -180,7 +180,7 @@ class Builder:
         previous = self._previous()
         planned = plan(self.config, select(loaded.briefings, self.options.drafts, self.options.future, now), now,
                        self.settings, lambda names: self.template_facts(env, names, inventory),
-                       compare=bool(previous.fingerprints))
+                       compare=bool(previous.fingerprints) or not self._workers_fingerprint())
         statics = {**inventory.statics, **self._image_variants(inventory)}
         self._keep_planning()
         state = BuildState(sources, self._next_due(loaded.briefings, now), len(planned.site.briefings),
@@ -248,6 +248,13 @@ class Builder:
         kept = PLANNING.kept()
         if computed:
             self.cache.remember("planning", "planning", json.dumps(kept))
+
+    @staticmethod
+    def _workers_fingerprint() -> bool:
+        """Whether a first build leaves the fingerprints to the render workers (see ``FINGERPRINTING_WORKERS``)."""
+        from .workers import PARALLEL_MINIMUM, worker_count
+
+        return worker_count(PARALLEL_MINIMUM) >= FINGERPRINTING_WORKERS
 
     def _next_due(self, briefings: list[Content], now: datetime) -> datetime | None:
         if self.options.future:
@@ -360,6 +367,12 @@ class Builder:
         if problems or not self.search:
             shutil.rmtree(self.output / BUNDLE_DIR, ignore_errors=True)
         return problems
+
+
+FINGERPRINTING_WORKERS = 3
+"""From this many render workers a first build leaves the route fingerprints to them. Measured on a cold 4k build
+(``bench/parent_cpu.py``, 2 cores): computed there they cost the workers 1.1 s more CPU (each hashes again what it
+shows) and save the parent 0.4 s, so the trade pays only once three or more workers share the extra."""
 
 
 def planned_fingerprint(planned: Plan) -> Callable[[Route], str]:

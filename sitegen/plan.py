@@ -66,11 +66,8 @@ def plan(config: SiteConfig, briefings: Sequence[Content], built_at: datetime, s
     routes = plan_routes(site)
     refuse_duplicate_outputs(routes)
     facts = facts_of({route.template for route in routes})
-    found = Plan(site, routes, {}, facts, settings)
-    if compare:
-        fingerprint = found.fingerprinter()
-        found.fingerprints.update((route.url, fingerprint(route)) for route in routes)
-    return found
+    fingerprint = RouteFingerprint(facts, site, settings)
+    return Plan(site, routes, {route.url: fingerprint(route) for route in routes} if compare else {}, facts, settings)
 
 
 def refuse_duplicate_outputs(routes: list[Route]) -> None:

@@ -377,7 +377,6 @@ shows) and save the parent 0.4 s, so the trade pays only once three or more work
 
 def planned_fingerprint(planned: Plan) -> Callable[[Route], str]:
     """The plan's fingerprint of a route; on a first build (none planned) the render workers compute them."""
-    if not planned.fingerprints:
-        return planned.fingerprinter()
-    fingerprints = planned.fingerprints
-    return lambda route: fingerprints[route.url]
+    from .rendering import LookedUp
+
+    return LookedUp(planned.fingerprints) if planned.fingerprints else planned.fingerprinter()

@@ -33,7 +33,7 @@ from .output import MARKER, ChangedFilesPublisher, InPlacePublisher
 from .pages import Route, Site, make_site
 from .plan import Plan, route_fingerprints
 from .render import UrlHelper, make_environment
-from .rendering import render_routes
+from .rendering import LookedUp, render_routes
 from .route_store import RouteStore, stored_routes
 from .search import BUNDLE_DIR
 from .shards import SHARDS, shards_from_json
@@ -242,7 +242,7 @@ def _publish(builder: Builder, todo: list[Route], env: jinja2.Environment, site:
     writer = ChangedFilesPublisher(builder.output, lambda: cache.unsettle([route.url for route in todo], cache.statics()))
     store = RouteStore(cache.path)
     try:
-        reused, _ = render_routes(todo, env, site, writer, store.keep, lambda route: fingerprints[route.url])
+        reused, _ = render_routes(todo, env, site, writer, store.keep, LookedUp(fingerprints))
         writer.finish()
     except BaseException:
         writer.abort()

@@ -23,7 +23,18 @@ Keep = Callable[[Sequence[Route], Mapping[str, str]], None]
 """Hears the routes a worker rendered and their fingerprints, in that worker (the route store writes them there)."""
 
 Fingerprint = Callable[[Route], str]
-"""A route's fingerprint: looked up where the plan has them, computed by the render worker on a first build."""
+"""A route's fingerprint: looked up where the plan has them (:class:`LookedUp`), computed by the render worker
+on a first build."""
+
+
+class LookedUp:
+    """Fingerprints the parent already has, by URL: a worker looks them up for the route store and sends none back."""
+
+    def __init__(self, fingerprints: Mapping[str, str]) -> None:
+        self._known = fingerprints
+
+    def __call__(self, route: Route) -> str:
+        return self._known[route.url]
 
 Rendered = tuple[int, list[Problem], dict[str, str]]
 """How many routes came out byte-identical, the problems met, and the fingerprint of each route rendered."""
@@ -47,7 +58,7 @@ def _render_many(routes: Sequence[Route], env: jinja2.Environment, site: Site, w
     fingerprints = {route.url: fingerprint(route) for route in rendered} if fingerprint else {}
     if keep is not None and not problems:
         keep(rendered, fingerprints)
-    return writer.reused - before, list(problems.values()), fingerprints
+    return writer.reused - before, list(problems.values()), {} if isinstance(fingerprint, LookedUp) else fingerprints
 
 
 _FORKED: dict[str, Any] = {}
@@ -62,7 +73,8 @@ def _render_chunk(indices: Sequence[int]) -> Rendered:
 def render_routes(routes: list[Route], env: jinja2.Environment, site: Site, writer: Writer,
                   keep: Keep | None = None, fingerprint: Fingerprint | None = None) -> tuple[int, dict[str, str]]:
     """Render routes (in worker processes when there are many); return how many were unchanged bytes, and
-    with ``fingerprint`` each route's fingerprint. ``keep`` hears each chunk of routes rendered without a problem."""
+    the fingerprints ``fingerprint`` computed (none when it looks them up). ``keep`` hears each chunk of routes
+    rendered without a problem."""
     for name in {r.template for r in routes}:
         with contextlib.suppress(jinja2.TemplateError):
             env.get_template(name)  # compile once, before any fork, so workers share it

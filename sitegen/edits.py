@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -26,7 +25,7 @@ import jinja2
 
 from .cache import BuildState
 from .content import Briefing, Content, Document, is_content_file
-from .errors import display_path
+from .errors import display_path, relative_names
 from .inventory import Inventory, SiteFile
 from .load import load_briefings
 from .output import MARKER, ChangedFilesPublisher, InPlacePublisher
@@ -209,11 +208,8 @@ def _edited_files(root: Path, content: list[SiteFile], known: dict[str, tuple[in
     too many changed for a shortcut."""
     if len(content) != len(known):
         return None
-    prefix = f"{root}{os.sep}"
     edited: dict[str, Path] = {}
-    for found in content:
-        text = str(found.path)
-        rel = text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else display_path(found.path, root)
+    for found, rel in zip(content, relative_names([found.path for found in content], root), strict=True):
         stat = known.get(rel)
         if stat is None:
             return None

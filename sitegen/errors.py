@@ -7,6 +7,8 @@ stopping at the first. The CLI prints them with :func:`format_problems`.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,15 @@ def display_path(path: Path, root: Path | None = None) -> str:
         if path.resolve().is_relative_to(root.resolve()):
             return path.resolve().relative_to(root.resolve()).as_posix()
     return str(path)
+
+
+def relative_names(paths: Iterable[Path], root: Path) -> list[str]:
+    """:func:`display_path` of many files under ``root`` at once, for the loops over every content file: a cut at
+    the root's text where the path starts with it (what ``relative_to`` decides for normalised paths, without
+    parsing either path again: pathlib per file cost a second per 10,000 briefings where paths need resolving)."""
+    prefix = f"{root}{os.sep}"
+    return [text[len(prefix):].replace(os.sep, "/") if (text := str(path)).startswith(prefix) else display_path(path, root)
+            for path in paths]
 
 
 def format_problems(problems: list[Problem]) -> str:

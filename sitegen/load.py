@@ -20,7 +20,7 @@ from .cache import CachedFile
 from .config import SiteConfig
 from .content import Briefing, Content, content_files, is_content_file, links_outside, load_file
 from .editions import translation_clashes
-from .errors import Problem, SiteError, display_path
+from .errors import Problem, SiteError, display_path, relative_names
 from .story_detection import features
 from .topics import topic_links
 from .workers import run_chunked
@@ -85,8 +85,7 @@ def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list
     briefings: list[Content] = []
     stale: list[tuple[Path, str, int, int]] = []
     present: set[str] = set()
-    for path in files:
-        rel = display_path(path, config.root)
+    for path, rel in zip(files, relative_names(files, config.root), strict=True):
         try:
             stat = path.stat()
         except FileNotFoundError:
@@ -121,7 +120,7 @@ def edited_content(config: SiteConfig, changed: Iterable[Path]) -> list[Path]:
 def reload_changed(config: SiteConfig, cached: Cached, changed: Iterable[Path]) -> Loaded:
     """Like :func:`load_briefings`, but re-reads only the files the preview's watcher saw change."""
     edited = edited_content(config, changed)
-    edited_rels = {display_path(p, config.root) for p in edited}
+    edited_rels = set(relative_names(edited, config.root))
     loaded = load_briefings(config, cached, files=edited)
     unchanged = {rel: entry for rel, entry in cached.items() if rel not in edited_rels}
     loaded.briefings.extend(entry.briefing for entry in unchanged.values())

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from sitegen.config import load_config
 from sitegen.content import Briefing, load_file
-from sitegen.errors import SiteError
+from sitegen.errors import SiteError, display_path, relative_names
 from sitegen.importers import FORMATS, ImportOptions, import_articles
 from sitegen.importers.formats import TITLE_LIMIT, parse_article
 from sitegen.importers.source import decode, decode_entities
@@ -163,3 +163,21 @@ def test_import_then_render_shows_exactly_the_raw_text(root, title, paragraphs):
     assert item.title == normalise(decode_entities(title))
     rendered = BodyRenderer(config.markdown).render(item.body).html
     assert paragraphs_of(rendered) == [normalise(decode_entities(" ".join(lines))) for lines in paragraphs]
+
+
+PATH_PARTS = st.lists(st.sampled_from(["content", "2024", "05", "a.md", "..", ".", "é ü", "x" * 3, "site2"]), max_size=6)
+
+
+@PROPERTY
+@given(root_parts=PATH_PARTS, parts=PATH_PARTS)
+def test_relative_names_agree_with_display_path(tmp_path_factory, root_parts, parts):
+    """The string cut that names every content file must name each exactly as ``display_path`` would, for paths
+    inside the root, outside it and through ``..``, with a real folder (and a link to it) as the root."""
+    base = tmp_path_factory.getbasetemp() / "names"
+    (base / "site").mkdir(parents=True, exist_ok=True)
+    link = base / "link"
+    if not link.is_symlink():
+        link.symlink_to(base / "site")
+    for root in (base / "site", link, Path(base, "site", *root_parts)):
+        paths = [Path(root, *parts), Path(base, *parts), base / "site" / Path(*parts) if parts else base / "site"]
+        assert relative_names(paths, root) == [display_path(path, root) for path in paths]

@@ -8,7 +8,7 @@ errors are collected (once per distinct error) and raised together.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import jinja2
@@ -17,7 +17,7 @@ from .errors import Problem, SiteError
 from .output import Writer
 from .pages import Route, Site
 from .render import template_problem
-from .workers import run_chunked
+from .workers import run_chunked, worker_count
 
 Keep = Callable[[Sequence[Route], Mapping[str, str]], None]
 """Hears the routes a worker rendered and their fingerprints, in that worker (the route store writes them there)."""
@@ -61,6 +61,15 @@ def _render_many(routes: Sequence[Route], env: jinja2.Environment, site: Site, w
     return writer.reused - before, list(problems.values()), {} if isinstance(fingerprint, LookedUp) else fingerprints
 
 
+def compile_before_fork(env: jinja2.Environment, names: Iterable[str], forking: bool) -> None:
+    """Compile the page templates, and before a fork every other template of the theme too: the partials they
+    import or include (``_macros.html``, ``_card.html``) are otherwise compiled by each worker again, sixteen
+    times over on sixteen cores. A template that does not compile is left for its page to report."""
+    for name in [*names, *(env.list_templates() if forking else ())]:
+        with contextlib.suppress(jinja2.TemplateError, UnicodeError, OSError):  # a stray binary file too
+            env.get_template(name)
+
+
 _FORKED: dict[str, Any] = {}
 """What forked render workers inherit instead of pickling: the routes, the Jinja environment, the site."""
 
@@ -75,9 +84,7 @@ def render_routes(routes: list[Route], env: jinja2.Environment, site: Site, writ
     """Render routes (in worker processes when there are many); return how many were unchanged bytes, and
     the fingerprints ``fingerprint`` computed (none when it looks them up). ``keep`` hears each chunk of routes
     rendered without a problem."""
-    for name in {r.template for r in routes}:
-        with contextlib.suppress(jinja2.TemplateError):
-            env.get_template(name)  # compile once, before any fork, so workers share it
+    compile_before_fork(env, {r.template for r in routes}, worker_count(len(routes)) > 1)
     _FORKED.update(routes=routes, env=env, site=site, writer=writer, keep=keep, fingerprint=fingerprint)
     try:
         results = run_chunked(_render_chunk, range(len(routes)), "Rendering")

@@ -40,3 +40,26 @@ def test_chunked_results_come_back_whole_and_in_order_from_the_workers():
     assert [x for x, _ in found] == [x * 2 for x in items]
     if len(os.sched_getaffinity(0)) > 1:
         assert os.getpid() not in {pid for _, pid in found}
+
+
+def compiled(env) -> set[str]:
+    return {name for _, name in env.cache}
+
+
+def test_the_whole_theme_is_compiled_before_workers_fork_and_only_then(site):
+    """Workers inherit compiled templates; a partial compiled after the fork is compiled again in every worker."""
+    from sitegen.config import load_config
+    from sitegen.render import UrlHelper, make_environment
+    from sitegen.rendering import compile_before_fork
+
+    (site / "templates").mkdir()
+    (site / "templates" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")  # not a template: skipped
+    (site / "templates" / "_broken.html").write_text("{% if %}", encoding="utf-8")  # its page reports it
+    config = load_config(site)
+    alone = make_environment(config, UrlHelper(config.base_url, config.base_path))
+    compile_before_fork(alone, ["briefing.html"], forking=False)
+    assert compiled(alone) == {"briefing.html"}
+    env = make_environment(config, UrlHelper(config.base_url, config.base_path))
+    compile_before_fork(env, ["briefing.html"], forking=True)
+    assert {"_macros.html", "_card.html", "_cards.html", "feed.xml", "topic.html"} <= compiled(env)
+    assert not {"logo.png", "_broken.html"} & compiled(env)

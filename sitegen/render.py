@@ -11,6 +11,7 @@ import abc
 import functools
 import json
 import traceback
+import types
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,26 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
         if known is None:
             known = self._safe[key] = super().is_safe_attribute(obj, attr, value)
         return known
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute`` read as the sandbox reads it, in one step where this type's attribute is already
+        known to be safe: a method value still goes through ``wrap_str_format`` (a ``str.format`` is wrapped
+        so its fields are sandboxed too), anything else is returned as it is."""
+        kind = type(obj)
+        if self._safe.get((kind, attribute)) and obj.__class__ is kind and self._abc_token == abc.get_cache_token():
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                pass  # the sandbox then tries obj[attribute]
+            else:
+                if not isinstance(value, _METHODS):
+                    return value
+                wrapped = self.wrap_str_format(value)
+                return value if wrapped is None else wrapped
+        return super().getattr(obj, attribute)
+
+
+_METHODS = (types.MethodType, types.BuiltinMethodType)
 
 
 def make_environment(config: SiteConfig, urls: UrlHelper) -> jinja2.Environment:

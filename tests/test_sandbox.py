@@ -119,3 +119,36 @@ def test_an_abstract_base_class_registered_later_is_seen(site):
     assert env.is_safe_attribute(Stack(), "append", None)
     collections.abc.MutableSequence.register(Stack)
     assert not env.is_safe_attribute(Stack(), "append", None)
+
+
+def test_reads_through_the_remembered_answer_still_sandbox_format_and_see_new_rules(site):
+    """``env.getattr`` skips the sandbox's checks once a type's attribute is known safe, but a ``str.format``
+    (or Markup's) is still wrapped, a liar about its class is still asked, and a new ABC registration counts."""
+    import collections.abc
+
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from markupsafe import Markup
+
+    env, _ = _environments(site)
+    jinja = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.ChainableUndefined)
+    data = {"a": 1, "b": "x", "m": Markup("<i>{0}</i>"), "leak": Markup("{0.__globals__}"), "f": _environments,
+            "pair": "{0}-{1}", "kind": "{0.__class__}", "named": "{x.__globals__}", "mro": "{0.mro}"}
+    sources = ["{{ pair.format(a, b) }} {{ m.format('<b>') }}", "{{ kind.format(1) }}",  # variables: no constant folding
+               "{{ named.format_map({'x': f}) }}", "{{ leak.format(f) }}", "{{ mro.format(b) }}"]
+    for text in ("", Markup("")):  # the sandbox wraps a format method before it asks whether it is safe: ask first
+        assert env.is_safe_attribute(text, "format", None) and env.is_safe_attribute(text, "format_map", None)
+    for _ in range(3):
+        for source in sources:
+            shown = env.from_string(source).render(data)
+            assert shown == jinja.from_string(source).render(data) and "<class" not in shown and "os" not in shown
+        assert env.from_string(sources[0]).render(data) == "1-x <i>&lt;b&gt;</i>"
+        assert env.getattr(Box(), "append") is not None and isinstance(env.getattr(Box(list), "append"), jinja2.Undefined)
+
+    class Stack:
+        def append(self, item: object) -> None:
+            return None
+
+    assert callable(env.getattr(Stack(), "append")) and callable(env.getattr(Stack(), "append"))
+    collections.abc.MutableSequence.register(Stack)
+    assert isinstance(env.getattr(Stack(), "append"), jinja2.Undefined)

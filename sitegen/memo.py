@@ -14,6 +14,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .workers import Background
+
 T = TypeVar("T")
 
 
@@ -25,23 +27,37 @@ class Memo:
         self.used: set[str] = set()
         self.computed = False
         """Whether planning computed anything the memo did not know since the last :meth:`kept`."""
+        self._soon: dict[str, Background[Any]] = {}
 
     def get(self, inputs: object, compute: Callable[[], T]) -> T:
-        """``compute()``, or its result for the same ``inputs`` (scalars, lists, tuples) from an earlier build.
+        """``compute()``, or its result for the same ``inputs`` (scalars, lists, tuples) from an earlier build,
+        or from :meth:`start`'s child process.
 
         A result read back from JSON has lists where ``compute`` returned tuples."""
-        key = hashlib.blake2b(repr(inputs).encode(), digest_size=16).hexdigest()
+        key = _key(inputs)
         if key not in self.known:
-            self.known[key] = compute()
+            started = self._soon.pop(key, None)
+            self.known[key] = started.result() if started else compute()
             self.computed = True
         self.used.add(key)
         return self.known[key]  # type: ignore[no-any-return]
 
+    def start(self, inputs: object, compute: Callable[[], T], items: int) -> None:
+        """Begin ``compute()`` for ``inputs`` in a child process, unknown as they are and ``items`` large enough
+        (:meth:`Background.worth`); :meth:`get` of the same inputs then waits for it instead of computing."""
+        key = _key(inputs)
+        if key not in self.known and key not in self._soon and Background.worth(items):
+            self._soon[key] = Background(compute)
+
     def kept(self) -> dict[str, Any]:
-        """What the last planning used; the rest is forgotten."""
+        """What the last planning used; the rest is forgotten (a child nobody asked is stopped)."""
         self.known = {key: self.known[key] for key in self.used if key in self.known}
-        self.used, self.computed = set(), False
+        self.used, self.computed, self._soon = set(), False, {}
         return self.known
+
+
+def _key(inputs: object) -> str:
+    return hashlib.blake2b(repr(inputs).encode(), digest_size=16).hexdigest()
 
 
 PLANNING = Memo()

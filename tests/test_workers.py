@@ -4,6 +4,9 @@ must use its cores, and a large archive on a machine with little memory must not
 from __future__ import annotations
 
 import os
+import time
+
+import pytest
 
 from sitegen.workers import CHUNK, MAX_WORKERS, chunk_size, run_chunked, workers_for
 
@@ -63,3 +66,34 @@ def test_the_whole_theme_is_compiled_before_workers_fork_and_only_then(site):
     compile_before_fork(env, ["briefing.html"], forking=True)
     assert {"_macros.html", "_card.html", "_cards.html", "feed.xml", "topic.html"} <= compiled(env)
     assert not {"logo.png", "_broken.html"} & compiled(env)
+
+
+def test_background_computes_in_a_child_and_falls_back_to_this_process():
+    """Planning's costly steps run in a forked child (issue 15: while the other cores wait); a child that fails
+    leaves the work to this process, a result nobody asks for stops its child."""
+    from sitegen.workers import Background
+
+    here = os.getpid()
+    assert Background(os.getpid).result() not in (here, None)
+    assert Background(os.getpid, fork=False).result() == here
+    assert Background(lambda: "here" if os.getpid() == here else 1 / 0).result() == "here"
+    assert Background(lambda: (lambda: None) if os.getpid() != here else "here").result() == "here"  # no pickle
+
+    forgotten = Background(lambda: time.sleep(30))
+    pid = forgotten._child[0]
+    del forgotten  # its finalizer kills and reaps the child at once, not after 30 s
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    assert not Background.worth(10)
+
+
+def test_the_memo_takes_a_started_answer_from_its_child():
+    from sitegen.memo import Memo
+
+    memo = Memo()
+    memo.start(("k", 1), os.getpid, items=10_000)
+    if len(os.sched_getaffinity(0)) > 1:
+        assert memo.get(("k", 1), lambda: "computed here") != os.getpid()
+    assert memo.computed and memo.get(("k", 1), lambda: "again") == memo.get(("k", 1), lambda: "again")
+    memo.start(("small",), os.getpid, items=3)  # not worth a child: get computes
+    assert memo.get(("small",), lambda: "here") == "here"

@@ -21,7 +21,7 @@ from .files import output_path_of
 from .fragments import Fragments
 from .links import Letter, Link, counted, letter_key, month_link, paginate, time_strip, year_of_months
 from .sitewide import alias_pages, sitemaps
-from .stories import Stories, Story
+from .stories import Stories, Story, start_stories
 from .taxonomy import Author, Month, Taxonomy, Topic
 from .topics import alias_table
 
@@ -175,7 +175,9 @@ def make_site(config: SiteConfig, items: Sequence[Content], built_at: datetime) 
 
 def _edition(config: SiteConfig, briefings: list[Briefing], pages: list[Page], built_at: datetime, lang: str = "",
              prefix: str = "") -> Site:
-    """One edition's model: its briefings' topics, authors, archive, cards and stories, under its URL prefix."""
+    """One edition's model: its briefings' topics, authors, archive, cards and stories, under its URL prefix.
+    Story detection and related rankings run in child processes meanwhile, where that pays."""
+    start_stories(briefings, config.story_gap)
     taxonomy = Taxonomy(briefings, config.topics, alias_table(config.topic_aliases), config.topics_min_count,
                         ascii_slugs=config.slugs == "ascii", prefix=prefix)
     cards = {b.rel: _card(b, taxonomy, built_at) for b in briefings}
@@ -214,14 +216,20 @@ def plan_routes(site: Site) -> list[Route]:
 
 
 def edition_routes(site: Site) -> list[Route]:
-    """The pages of one edition (the whole site when it has one language), each told its language."""
+    """The pages of one edition (the whole site when it has one language), each told its language.
+
+    The lists that show no story and no related briefings are made first: on a large archive, story detection
+    and related rankings are still finishing in their child processes meanwhile (see :func:`_edition`)."""
+    home = listing(site, site.briefings, site.path("/"), "index.html")
+    standalone = [standalone_page(site, page) for page in site.pages]
+    topics, authors, archive = topic_pages(site), author_pages(site), archive_pages(site)
     planned = [
-        *listing(site, site.briefings, site.path("/"), "index.html"),
+        *home,
         *(briefing_page(site, b) for b in site.briefings),
-        *(standalone_page(site, page) for page in site.pages),
-        *topic_pages(site),
-        *author_pages(site),
-        *archive_pages(site),
+        *standalone,
+        *topics,
+        *authors,
+        *archive,
         *story_pages(site),
         feed(site, site.path("/feed.xml"), site.config.title, site.path("/"), site.briefings),
     ]

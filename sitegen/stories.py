@@ -18,6 +18,7 @@ briefings' content, never on the order files were read in.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .content import Briefing
-from .story_detection import detect, features_of, key_terms, topic_feature
+from .story_detection import detect, features_of, key_terms, start_detection, topic_feature
 from .topics import slugify, topic_slug
 
 TITLE_FEATURES = 3
@@ -87,10 +88,19 @@ class Stories:
         """``briefings`` in any order; ``topic_names`` maps topic slugs to display names (default: as tagged);
         ``prefix`` starts the URLs of a language edition's stories (``/ar``)."""
         self.gap = timedelta(days=gap_days)
-        ordered = sorted((b for b in briefings if b.date is not None), key=lambda b: (b.date, b.rel))
+        self._made_from = (_by_date(briefings), dict(topic_names or {}), prefix)
+
+    @functools.cached_property
+    def stories(self) -> list[Story]:
+        """Made when first asked for: planning lists the pages that show no story first, while detection,
+        started in a child process (:func:`start_stories`), finishes."""
+        ordered, topic_names, prefix = self._made_from
         labels, weights = detect(ordered, self.gap)
-        self.stories = _make_stories(ordered, labels, weights, topic_names or {}, self.gap, prefix)
-        self._place = {b.rel: (story, spot) for story in self.stories for spot, b in enumerate(story.briefings)}
+        return _make_stories(ordered, labels, weights, topic_names, self.gap, prefix)
+
+    @functools.cached_property
+    def _place(self) -> dict[str, tuple[Story, int]]:
+        return {b.rel: (story, spot) for story in self.stories for spot, b in enumerate(story.briefings)}
 
     def story_of(self, briefing: Briefing) -> Story | None:
         found = self._place.get(briefing.rel)
@@ -104,6 +114,16 @@ class Stories:
     def by_date(self) -> list[Story]:
         """Ongoing stories first, then the rest; within each, the latest briefing first."""
         return sorted(self.stories, key=lambda s: (not s.ongoing, -s.last.timestamp(), s.slug))
+
+
+def start_stories(briefings: Sequence[Briefing], gap_days: int = 14) -> None:
+    """Let story detection for :class:`Stories` of these briefings begin in a child process now (see
+    :func:`~sitegen.story_detection.start_detection`), while the caller makes the rest of the model."""
+    start_detection(_by_date(briefings), timedelta(days=gap_days))
+
+
+def _by_date(briefings: Sequence[Briefing]) -> list[Briefing]:
+    return sorted((b for b in briefings if b.date is not None), key=lambda b: (b.date, b.rel))
 
 
 def _make_stories(ordered: Sequence[Briefing], labels: Sequence[str | None], weights: Mapping[str, int],

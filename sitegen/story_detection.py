@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from .content import Briefing
 from .memo import PLANNING
@@ -175,9 +176,19 @@ def detect(ordered: Sequence[Briefing], gap: timedelta) -> tuple[list[str | None
     (the first briefing's file) for detected ones; detected stories with fewer
     than :data:`MIN_DETECTED` briefings are dropped.
     """
-    inputs = [(b.rel, b.date, b.story, sorted(features_of(b))) for b in ordered]  # all that detection reads
-    labels, weights = PLANNING.get(("stories", gap, inputs), lambda: _detect(ordered, gap))
+    labels, weights = PLANNING.get(_inputs(ordered, gap), lambda: _detect(ordered, gap))
     return labels, weights
+
+
+def start_detection(ordered: Sequence[Briefing], gap: timedelta) -> None:
+    """Begin :func:`detect` of the same briefings in a child process (:meth:`~sitegen.memo.Memo.start`): the
+    rest of the site model is made meanwhile, and ``detect`` then waits for the answer."""
+    PLANNING.start(_inputs(ordered, gap), lambda: _detect(ordered, gap), len(ordered))
+
+
+def _inputs(ordered: Sequence[Briefing], gap: timedelta) -> tuple[str, timedelta, list[Any]]:
+    """All that detection reads, by which the memo knows its answer."""
+    return "stories", gap, [(b.rel, b.date, b.story, sorted(features_of(b))) for b in ordered]
 
 
 def _detect(ordered: Sequence[Briefing], gap: timedelta) -> tuple[list[str | None], dict[str, int]]:

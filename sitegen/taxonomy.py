@@ -278,10 +278,8 @@ class Taxonomy:
         numbers = {slug: number for number, slug in enumerate(self.topics)}
         stamps = [b.date.timestamp() for b in self.briefings]
         numbered = [[numbers[slug] for slug in slugs] for slugs in topic_slugs]
-        limit = RELATED_LIMIT + RELATED_SPARE
-        related = PLANNING.get(("related", stamps, numbered, limit, RELATED_WINDOW),
-                               lambda: related_indexes(stamps, numbered, limit))
-        self._related = [[self.briefings[i] for i in found] for found in related]
+        self._ranked_by = ("related", stamps, numbered, RELATED_LIMIT + RELATED_SPARE, RELATED_WINDOW)
+        PLANNING.start(self._ranked_by, self._rank, len(stamps))  # in a child while the model is made
 
     def topics_of(self, briefing: Briefing) -> list[Topic]:
         """The briefing's topics, in the order its front matter lists them."""
@@ -290,6 +288,15 @@ class Taxonomy:
     def authors_of(self, briefing: Briefing) -> list[Author]:
         """Everyone the briefing credits, in front matter order; names that share a URL count once."""
         return self._authors[self._position[briefing.rel]]
+
+    def _rank(self) -> list[list[int]]:
+        _, stamps, numbered, limit, window = self._ranked_by
+        return related_indexes(stamps, numbered, limit, window)
+
+    @functools.cached_property
+    def _related(self) -> list[list[Briefing]]:
+        """Each briefing's ranked candidates, asked of the memo when first needed (planning's routes)."""
+        return [[self.briefings[i] for i in found] for found in PLANNING.get(self._ranked_by, self._rank)]
 
     def related(self, briefing: Briefing, exclude: Collection[str] = ()) -> list[Briefing]:
         """The best-ranked related briefings, leaving out the files named in ``exclude``."""

@@ -374,3 +374,34 @@ def test_an_archive_of_random_words_does_not_snowball_into_one_story():
     stories = Stories(items).stories
     assert max((s.count for s in stories), default=0) <= 8
     assert sum(s.count for s in stories) <= 0.05 * len(items)
+
+
+def test_detection_and_related_rankings_in_child_processes_give_the_same_model(archive, monkeypatch):
+    """On a large archive (from 400 briefings, ``Background.worth``), story detection and related rankings run in
+    forked children while the rest of the site is planned (issue 15: the other cores wait otherwise); the model
+    is the same as computed in this process."""
+    from sitegen.memo import PLANNING
+    from sitegen.pages import make_site, plan_routes
+    from sitegen.workers import Background
+
+    root, _ = archive
+    config = load_config(root)
+    items = load_briefings(config).briefings
+    now = datetime.now(UTC)
+
+    def model() -> tuple[list[object], list[object]]:
+        PLANNING.kept()
+        PLANNING.known = {}
+        site = make_site(config, items, now)
+        routes = plan_routes(site)
+        stories = [(s.slug, s.title, [b.rel for b in s.briefings]) for s in site.stories.stories]
+        return stories, [(r.url, repr(r.context.get("related")), repr(r.context.get("story"))) for r in routes]
+
+    forks: list[int] = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    monkeypatch.setattr(Background, "worth", staticmethod(lambda items: True))
+    in_children = model()
+    assert len(forks) == 2  # stories, related
+    monkeypatch.setattr(Background, "worth", staticmethod(lambda items: False))
+    assert model() == in_children and in_children[0] and len(forks) == 2

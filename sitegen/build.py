@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, BuildState, CachedFile, sitegen_identity
+from .cache import BuildCache, BuildState, CachedFile, PickledParses, sitegen_identity
 from .config import SiteConfig
 from .errors import Problem
 from .files import output_path_of
@@ -189,13 +189,14 @@ class Builder:
         warnings = inventory.problems + loaded.warnings
         rendered, reused = len(todo), 0
         shards = plan_edition_shards(searchable_pages(planned.routes)) if self.search else []
+        parses = PickledParses(loaded.fresh)  # while the workers render
         if not previous.fingerprints or not self._all_published(previous, planned, state):
             rendered, reused, problems, fingerprints = self._publish(planned, todo, previous, env, statics, shards)
             planned = dataclasses.replace(planned, fingerprints=fingerprints)
             warnings += problems
         if any(p.severity == "error" for p in warnings):
             state = dataclasses.replace(state, sources="")  # a failed search index must be retried by the next build
-        self.cache.save(loaded.fresh, loaded.removed, planned.fingerprints, state, statics=statics.keys(),
+        self.cache.save(parses, loaded.removed, planned.fingerprints, state, statics=statics.keys(),
                         derived={SHARDS: shards_json(shards)})
         self.published = Published(planned.fingerprints, state, frozenset(statics))
         if self.in_place:

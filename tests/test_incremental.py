@@ -281,3 +281,32 @@ def test_a_template_reading_the_site_global_follows_a_preview_edit(site):
         write(charlie, briefing("Charlie", date="2024-05-03", body="Body text.\n\nA later paragraph."))
         builder.build(ChangeSet.classify(site, [charlie]))
         assert "A later paragraph." in (site / ".sitegen/preview/404.html").read_text()
+
+
+class ChangedOnce:
+    """A parse that changes while the thread pickles it the first time (as a dict changing size would)."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def __reduce__(self):
+        self.asked += 1
+        if self.asked == 1:
+            raise RuntimeError("dictionary changed size during iteration")
+        return (ChangedOnce, ())
+
+
+def test_parses_pickled_in_a_thread_are_the_rows_the_cache_would_pickle():
+    """The cold build pickles its fresh parses for the cache while the workers render (issue 15: the parent's
+    serial work); the rows are the same, and a parse that changed meanwhile is pickled again."""
+    import pickle
+
+    from sitegen.cache import CachedFile, PickledParses, _file_rows
+
+    changed = {f"content/{n}.md": CachedFile(n, n * 10, Link(f"Title {n}", f"/{n}/")) for n in range(50)}
+    threaded = PickledParses(changed, minimum=2)  # type: ignore[arg-type]
+    assert threaded._thread is not None and threaded.rows() == _file_rows(changed)  # type: ignore[arg-type]
+    assert PickledParses(changed)._thread is None  # a small batch: pickled where asked
+    odd = ChangedOnce()
+    rows = PickledParses({"content/odd.md": CachedFile(1, 2, odd)}, minimum=1).rows()  # type: ignore[arg-type, dict-item]
+    assert odd.asked == 2 and isinstance(pickle.loads(rows[0][3]), ChangedOnce)

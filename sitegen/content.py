@@ -273,9 +273,10 @@ def parse_briefing(path: Path, text: str, config: SiteConfig) -> Briefing:
     return item
 
 
-def parse_document(path: Path, text: str, config: SiteConfig, kind: type[Briefing] | type[Page]) -> Briefing | Page:
+def parse_document(path: Path, text: str, config: SiteConfig, kind: type[Briefing] | type[Page],
+                   rel: str | None = None) -> Briefing | Page:
     """Validate one file's front matter; raise SiteError listing every field problem."""
-    rel = display_path(path, config.root)
+    rel = rel or display_path(path, config.root)
     front, body, body_line = split_front_matter(text, rel)
     data = load_front_matter(front, rel)
     if data is None:
@@ -350,11 +351,21 @@ def front_matter_line(item: Document, key: str) -> int | None:
 
 def folder_language(path: Path, config: SiteConfig) -> str:
     """The language a ``content/<lang>/`` folder gives its files, for a language the site lists; else empty."""
+    parts = content_parts(path, config)
+    return parts[0] if parts and parts[0] in config.languages else ""
+
+
+def content_parts(path: Path, config: SiteConfig) -> tuple[str, ...]:
+    """The path's parts under content/ (``('ar', 'briefings', 'x.md')``), () where it lies elsewhere: a cut at the
+    folder's text where the path starts with it (see :func:`~sitegen.errors.relative_names`), since each worker
+    asks this of every file it parses."""
+    folder, text = f"{config.content_dir}{os.sep}", str(path)
+    if text.startswith(folder):
+        return tuple(text[len(folder):].split(os.sep))
     try:
-        first = path.relative_to(config.content_dir).parts[0]
-    except (ValueError, IndexError):
-        return ""
-    return first if first in config.languages else ""
+        return path.relative_to(config.content_dir).parts
+    except ValueError:
+        return ()
 
 
 def edition_of(lang: str, config: SiteConfig) -> str:
@@ -362,13 +373,13 @@ def edition_of(lang: str, config: SiteConfig) -> str:
     return lang if len(config.languages) > 1 and lang and lang != config.languages[0] else ""
 
 
-def load_file(path: Path, config: SiteConfig) -> Briefing | Page:
+def load_file(path: Path, config: SiteConfig, rel: str | None = None) -> Briefing | Page:
     """Read and validate one content file: a standalone page under content/pages/ (or content/<lang>/pages/),
-    else a briefing."""
-    rel = display_path(path, config.root)
+    else a briefing. ``rel``, the path as the author knows it, where the caller has it already."""
+    rel = rel or display_path(path, config.root)
     text = read_source(path, rel, config.max_file_size)
-    parts = path.relative_to(config.content_dir).parts
-    if folder_language(path, config):
+    parts = content_parts(path, config)
+    if parts and parts[0] in config.languages:
         parts = parts[1:]
     kind = Page if parts and parts[0] == PAGES_DIR else Briefing
-    return parse_document(path, text, config, kind)
+    return parse_document(path, text, config, kind, rel)

@@ -20,7 +20,7 @@ from .cache import CachedFile
 from .config import SiteConfig
 from .content import Briefing, Content, content_files, is_content_file, links_outside, load_file
 from .editions import translation_clashes
-from .errors import Problem, SiteError, display_path, relative_names
+from .errors import Problem, SiteError, relative_names
 from .story_detection import features
 from .topics import topic_links
 from .workers import run_chunked
@@ -43,26 +43,26 @@ class Loaded:
     removed: set[str] = field(default_factory=set)
 
 
-def _parse_many(paths: Sequence[Path], config: SiteConfig) -> list[Content | SiteError]:
+def _parse_many(files: Sequence[tuple[Path, str]], config: SiteConfig) -> list[Content | SiteError]:
     from .markdown import BodyRenderer  # markdown-it and its plugins: imported only by a build that parses files
 
     renderer = BodyRenderer(config.markdown, config)
     results: list[Content | SiteError] = []
-    for path in paths:
+    for path, rel in files:
         try:
-            results.append(_read_whole(path, config, renderer))
+            results.append(_read_whole(path, rel, config, renderer))
         except SiteError as error:
             results.append(error)
         except OSError as error:
-            results.append(SiteError([Problem(display_path(path, config.root), None, f"cannot read: {error.strerror}")]))
+            results.append(SiteError([Problem(rel, None, f"cannot read: {error.strerror}")]))
     return results
 
 
-def _read_whole(path: Path, config: SiteConfig, renderer: BodyRenderer) -> Content:
+def _read_whole(path: Path, rel: str, config: SiteConfig, renderer: BodyRenderer) -> Content:
     """One file as a complete document, built here in the worker processes: front matter, rendered body and,
     for a briefing, what story detection compares. The Markdown source, once rendered, is left out: it is
     half of what a worker would send back and the cache keep."""
-    parsed = load_file(path, config)
+    parsed = load_file(path, config, rel)
     tags = parsed.tags if isinstance(parsed, Briefing) else ()
     rendered = renderer.render_item(parsed, topic_links(config, tags, parsed.edition_prefix))
     if isinstance(rendered, Briefing):
@@ -70,9 +70,9 @@ def _read_whole(path: Path, config: SiteConfig, renderer: BodyRenderer) -> Conte
     return dataclasses.replace(rendered, body="")
 
 
-def parse_files(paths: Sequence[Path], config: SiteConfig) -> list[Content | SiteError]:
-    """Parse and render bodies, across processes for large batches."""
-    parts = run_chunked(functools.partial(_parse_many, config=config), paths, "Reading")
+def parse_files(files: Sequence[tuple[Path, str]], config: SiteConfig) -> list[Content | SiteError]:
+    """Parse and render bodies of (path, ``rel``) pairs, across processes for large batches."""
+    parts = run_chunked(functools.partial(_parse_many, config=config), files, "Reading")
     return [result for part in parts for result in part]
 
 
@@ -98,7 +98,8 @@ def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list
         else:
             stale.append((path, rel, stat.st_mtime_ns, stat.st_size))
     fresh: dict[str, CachedFile] = {}
-    for (_path, rel, mtime_ns, size), result in zip(stale, parse_files([s[0] for s in stale], config), strict=True):
+    parsed = parse_files([(path, rel) for path, rel, _, _ in stale], config)
+    for (_path, rel, mtime_ns, size), result in zip(stale, parsed, strict=True):
         if isinstance(result, SiteError):
             problems.extend(result.problems)
             continue

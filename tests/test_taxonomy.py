@@ -241,5 +241,6 @@ def test_nothing_is_linked_unless_the_site_asks_or_for_pages(tmp_path):
     for folder in ("pages", "briefings"):
         (tmp_path / "content" / folder).mkdir(parents=True)
         (tmp_path / "content" / folder / "x.md").write_text("---\ntitle: X\ndate: 2024-05-01\ntags: [Syria]\n---\nSyria\n")
-    parsed = {folder: parse_files([tmp_path / "content" / folder / "x.md"], site)[0] for folder in ("pages", "briefings")}
+    parsed = {folder: parse_files([(tmp_path / "content" / folder / "x.md", f"content/{folder}/x.md")], site)[0]
+              for folder in ("pages", "briefings")}
     assert "topic-link" in parsed["briefings"].html and "topic-link" not in parsed["pages"].html

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import json
@@ -28,13 +29,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, BuildState, CachedFile, PickledParses, sitegen_identity
+from .cache import BuildCache, BuildState, CachedFile, file_rows, sitegen_identity
 from .config import SiteConfig
 from .errors import Problem
 from .files import output_path_of
 from .inventory import Inventory, SiteFile, statics_digest, take_inventory
 from .memo import PLANNING
 from .output import MARKER, ChangedFilesPublisher, InPlacePublisher, StagedPublisher, Writer, build_lock, check_output_dir
+from .workers import PARALLEL_MINIMUM, Meanwhile
 
 if TYPE_CHECKING:  # the pipeline's modules are imported where used: a build with nothing to do needs none of them
     import jinja2
@@ -180,7 +182,7 @@ class Builder:
         previous = self._previous()
         planned = plan(self.config, select(loaded.briefings, self.options.drafts, self.options.future, now), now,
                        self.settings, lambda names: self.template_facts(env, names, inventory),
-                       compare=bool(previous.fingerprints) or not self._workers_fingerprint())
+                       compare=bool(previous.fingerprints))
         statics = {**inventory.statics, **self._image_variants(inventory)}
         self._keep_planning()
         state = BuildState(sources, self._next_due(loaded.briefings, now), len(planned.site.briefings),
@@ -189,7 +191,7 @@ class Builder:
         warnings = inventory.problems + loaded.warnings
         rendered, reused = len(todo), 0
         shards = plan_edition_shards(searchable_pages(planned.routes)) if self.search else []
-        parses = PickledParses(loaded.fresh)  # while the workers render
+        parses = Meanwhile(functools.partial(file_rows, loaded.fresh), start=len(loaded.fresh) >= PARALLEL_MINIMUM)
         if not previous.fingerprints or not self._all_published(previous, planned, state):
             rendered, reused, problems, fingerprints = self._publish(planned, todo, previous, env, statics, shards)
             planned = dataclasses.replace(planned, fingerprints=fingerprints)
@@ -250,13 +252,6 @@ class Builder:
         if computed:
             self.cache.remember("planning", "planning", json.dumps(kept))
 
-    @staticmethod
-    def _workers_fingerprint() -> bool:
-        """Whether a first build leaves the fingerprints to the render workers (see ``FINGERPRINTING_WORKERS``)."""
-        from .workers import PARALLEL_MINIMUM, worker_count
-
-        return worker_count(PARALLEL_MINIMUM) >= FINGERPRINTING_WORKERS
-
     def _next_due(self, briefings: list[Content], now: datetime) -> datetime | None:
         if self.options.future:
             return None
@@ -310,8 +305,9 @@ class Builder:
         """Render the changed routes and copy static files into a writer, index, and make it the output.
 
         Returns (routes rendered, of those how many came out byte-identical, search problems, every route's
-        fingerprint: the plan's, or on a first build those the render workers computed).
+        fingerprint: the plan's, or on a first build those a thread of this process computed meanwhile).
         """
+        from .plan import route_fingerprints
         from .rendering import render_routes
         from .route_store import RouteStore
         from .search import index_site
@@ -329,9 +325,11 @@ class Builder:
                          if r.url in previous.fingerprints and previous.fingerprints[r.url] == fingerprints[r.url]]
             missing = writer.keep(unchanged)
             todo = todo + [r for r in planned.routes if r.output_path in missing]
-            reused, computed = render_routes(todo, env, planned.site, writer, store.keep if store else None,
-                                             planned_fingerprint(planned))
-            fingerprints = fingerprints or computed
+            first = None if fingerprints else Meanwhile(functools.partial(  # a first build: while the workers render
+                route_fingerprints, planned.routes, planned.facts, planned.site, planned.settings))
+            reused = render_routes(todo, env, planned.site, writer,
+                                   functools.partial(store.keep, fingerprints=fingerprints) if store else None)
+            fingerprints = first.result() if first else fingerprints
             for relpath, found in sorted(statics.items()):
                 writer.copy_file(found, relpath)
             writer.remove([*map(output_path_of, gone), *(previous.statics - statics.keys())])
@@ -339,6 +337,7 @@ class Builder:
                 problems = index_site(writer.root, shards=shards, previous=self.output)
             writer.finish()
             if store:
+                store.settle(fingerprints)
                 store.keep_unstored(planned.routes, fingerprints)
                 store.forget(gone)
         except BaseException:
@@ -368,16 +367,3 @@ class Builder:
         if problems or not self.search:
             shutil.rmtree(self.output / BUNDLE_DIR, ignore_errors=True)
         return problems
-
-
-FINGERPRINTING_WORKERS = 3
-"""From this many render workers a first build leaves the route fingerprints to them. Measured on a cold 4k build
-(``bench/parent_cpu.py``, 2 cores): computed there they cost the workers 1.1 s more CPU (each hashes again what it
-shows) and save the parent 0.4 s, so the trade pays only once three or more workers share the extra."""
-
-
-def planned_fingerprint(planned: Plan) -> Callable[[Route], str]:
-    """The plan's fingerprint of a route; on a first build (none planned) the render workers compute them."""
-    from .rendering import LookedUp
-
-    return LookedUp(planned.fingerprints) if planned.fingerprints else planned.fingerprinter()

@@ -18,7 +18,6 @@ import hashlib
 import json
 import pickle
 import sqlite3
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +26,7 @@ from pathlib import Path
 from . import __version__
 from .content import Content
 from .errors import Problem, SiteError
-from .workers import PARALLEL_MINIMUM
+from .workers import Meanwhile
 
 
 @functools.cache
@@ -96,13 +95,16 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS routes (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS plan (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data BLOB NOT NULL);
+DROP TABLE IF EXISTS plan;
+CREATE TABLE IF NOT EXISTS route_data (url TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS route_prints (url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS shows (rel TEXT NOT NULL, url TEXT NOT NULL, PRIMARY KEY (rel, url)) WITHOUT ROWID;
 """
-"""``plan`` and ``shows`` are :mod:`sitegen.route_store`'s: each rendered route as it was rendered, and which
-files it shows. ``shows`` only grows until the cache is emptied: a pair that no longer holds costs one look at
-that route, never a wrong page, while a missing pair would leave a page stale; so pairs are added, never
-dropped one by one."""
+"""``route_data``, ``route_prints`` and ``shows`` are :mod:`sitegen.route_store`'s: each rendered route as it was
+rendered, its fingerprint (apart: a first build gives it after its workers stored the route), and which files it
+shows. The ``plan`` table of earlier versions is dropped. ``shows`` only grows until the cache is emptied: a pair
+that no longer holds costs one look at that route, never a wrong page, while a missing pair would leave a page
+stale; so pairs are added, never dropped one by one."""
 
 
 class BuildCache:
@@ -125,7 +127,8 @@ class BuildCache:
         db.executescript(SCHEMA)
         row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         if row is None or row[0] != fingerprint:
-            db.executescript("DELETE FROM files; DELETE FROM routes; DELETE FROM plan; DELETE FROM shows;")
+            db.executescript("DELETE FROM files; DELETE FROM routes; DELETE FROM route_data; DELETE FROM route_prints; "
+                             "DELETE FROM shows;")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
         return db
 
@@ -200,7 +203,8 @@ class BuildCache:
     def stored_route(self, url: str) -> tuple[str, bytes] | None:
         """A stored route's fingerprint and pickle, or None."""
         try:
-            row = self._db.execute("SELECT fingerprint, data FROM plan WHERE url = ?", (url,)).fetchone()
+            row = self._db.execute("SELECT fingerprint, data FROM route_prints JOIN route_data USING (url) WHERE url = ?",
+                                   (url,)).fetchone()
         except sqlite3.DatabaseError:
             return None
         return (row[0], row[1]) if row else None
@@ -261,11 +265,12 @@ class BuildCache:
             raise SiteError([Problem(str(self.path), None, f"the build cache could not be written ({error}); "
                                      "nothing was published", "build again; the cache is rebuilt")]) from None
 
-    def save(self, changed: dict[str, CachedFile] | PickledParses, removed: Iterable[str], fingerprints: dict[str, str],
+    def save(self, changed: dict[str, CachedFile] | Meanwhile[list[FileRow]], removed: Iterable[str],
+             fingerprints: dict[str, str],
              state: BuildState, every_route: bool = True, statics: Iterable[str] | None = None,
              derived: dict[str, str] | None = None) -> None:
-        """Store new parses (or those :class:`PickledParses` pickled), forget deleted files, record route
-        fingerprints and the state, in one transaction.
+        """Store new parses (or their rows, pickled meanwhile), forget deleted files, record route fingerprints
+        and the state, in one transaction.
 
         ``every_route`` replaces the whole route table; otherwise only the given routes are updated.
         ``statics`` (the static files published) replaces the stored list; None keeps it. ``derived`` values
@@ -278,7 +283,7 @@ class BuildCache:
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('statics', ?)", (json.dumps(sorted(statics)),))
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (derived or {}).items())
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                                 changed.rows() if isinstance(changed, PickledParses) else _file_rows(changed))
+                                 changed.result() if isinstance(changed, Meanwhile) else file_rows(changed))
             self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
             if every_route:
                 self._db.execute("DELETE FROM routes")
@@ -295,34 +300,7 @@ class BuildCache:
 FileRow = tuple[str, int, int, bytes]
 
 
-def _file_rows(changed: dict[str, CachedFile]) -> list[FileRow]:
+def file_rows(changed: dict[str, CachedFile]) -> list[FileRow]:
+    """New parses as :meth:`BuildCache.save` stores them (a cold build pickles them meanwhile: see ``Meanwhile``)."""
     return [(path, f.mtime_ns, f.size, pickle.dumps(f.briefing, protocol=pickle.HIGHEST_PROTOCOL))
             for path, f in changed.items()]
-
-
-class PickledParses:
-    """New parses as :meth:`BuildCache.save` stores them, pickled in a thread while the build goes on.
-
-    While the workers render, the parent only waits; pickling the fresh parses
-    at the end instead cost it 0.66 s of a cold 10k build on 16 cores, alone
-    (``bench/parent_cpu.py``'s stages on the device machine). The parses must
-    not change meanwhile; should one do so anyway, :meth:`rows` pickles them
-    again in the caller's thread. A small batch is pickled there directly.
-    """
-
-    def __init__(self, changed: dict[str, CachedFile], minimum: int = PARALLEL_MINIMUM) -> None:
-        self._changed = changed
-        self._rows: list[FileRow] | None = None
-        self._thread: threading.Thread | None = None
-        if len(changed) >= minimum:
-            self._thread = threading.Thread(target=self._pickle, name="pickle-parses", daemon=True)
-            self._thread.start()
-
-    def _pickle(self) -> None:
-        with contextlib.suppress(RuntimeError):  # a parse changed while pickled: rows() pickles it again
-            self._rows = _file_rows(self._changed)
-
-    def rows(self) -> list[FileRow]:
-        if self._thread is not None:
-            self._thread.join()
-        return self._rows if self._rows is not None else _file_rows(self._changed)

@@ -32,7 +32,7 @@ from .output import MARKER, ChangedFilesPublisher, InPlacePublisher
 from .pages import Route, Site, make_site
 from .plan import Plan, route_fingerprints
 from .render import UrlHelper, make_environment
-from .rendering import LookedUp, render_routes
+from .rendering import render_routes
 from .route_store import RouteStore, stored_routes
 from .search import BUNDLE_DIR
 from .shards import SHARDS, shards_from_json
@@ -119,13 +119,13 @@ def rerender_edited(builder: Builder, changed: Sequence[Path],
     own_urls = {entry.briefing.url for entry in fresh.values()}
     writer = InPlacePublisher(builder.output, verify=False)
     own = [revision.route(model.routes[url]) for url in urls if url in own_urls]
-    own_same, _ = render_routes(own, model.env, model.site, writer)
+    own_same = render_routes(own, model.env, model.site, writer)
     if early is not None and own_same < len(own):
         early([route.url for route in own])
     others = [revision.route(model.routes[url]) for url in urls if url not in own_urls]
     updated = route_fingerprints([*own, *others], facts, model.site, builder.settings)
     todo = [route for route in others if published.fingerprints.get(route.url) != updated[route.url]]
-    reused, _ = render_routes(todo, model.env, model.site, writer)
+    reused = render_routes(todo, model.env, model.site, writer)
     rendered = len(todo) + len(own) - own_same  # own pages count as rendered when their bytes changed
     state = dataclasses.replace(published.state, sources="")
     builder.published = dataclasses.replace(published, fingerprints={**published.fingerprints, **updated}, state=state)
@@ -238,7 +238,7 @@ def _publish(builder: Builder, todo: list[Route], env: jinja2.Environment, site:
     writer = ChangedFilesPublisher(builder.output, lambda: cache.unsettle([route.url for route in todo], cache.statics()))
     store = RouteStore(cache.path)
     try:
-        reused, _ = render_routes(todo, env, site, writer, store.keep, LookedUp(fingerprints))
+        reused = render_routes(todo, env, site, writer, functools.partial(store.keep, fingerprints=fingerprints))
         writer.finish()
     except BaseException:
         writer.abort()

@@ -40,8 +40,8 @@ FactsOf = Callable[[Iterable[str]], dict[str, TemplateFacts]]
 class Plan:
     """What one build will publish: the site model, its routes and their fingerprints by URL.
 
-    ``fingerprints`` is empty when planned with ``compare=False``: the render
-    workers then fingerprint the routes as they render them (:meth:`fingerprinter`).
+    ``fingerprints`` is empty when planned with ``compare=False``: the builder
+    then fingerprints the routes while the workers render them.
     """
 
     site: Site
@@ -49,9 +49,6 @@ class Plan:
     fingerprints: dict[str, str]
     facts: dict[str, TemplateFacts]
     settings: str
-
-    def fingerprinter(self) -> RouteFingerprint:
-        return RouteFingerprint(self.facts, self.site, self.settings)
 
 
 def plan(config: SiteConfig, briefings: Sequence[Content], built_at: datetime, settings: str,
@@ -66,8 +63,7 @@ def plan(config: SiteConfig, briefings: Sequence[Content], built_at: datetime, s
     routes = plan_routes(site)
     refuse_duplicate_outputs(routes)
     facts = facts_of({route.template for route in routes})
-    fingerprint = RouteFingerprint(facts, site, settings)
-    return Plan(site, routes, {route.url: fingerprint(route) for route in routes} if compare else {}, facts, settings)
+    return Plan(site, routes, route_fingerprints(routes, facts, site, settings) if compare else {}, facts, settings)
 
 
 def refuse_duplicate_outputs(routes: list[Route]) -> None:

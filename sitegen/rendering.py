@@ -8,7 +8,7 @@ errors are collected (once per distinct error) and raised together.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import jinja2
@@ -19,29 +19,15 @@ from .pages import Route, Site
 from .render import template_problem
 from .workers import run_chunked, worker_count
 
-Keep = Callable[[Sequence[Route], Mapping[str, str]], None]
-"""Hears the routes a worker rendered and their fingerprints, in that worker (the route store writes them there)."""
+Keep = Callable[[Sequence[Route]], None]
+"""Hears the routes a worker rendered, in that worker (the route store writes them there)."""
 
-Fingerprint = Callable[[Route], str]
-"""A route's fingerprint: looked up where the plan has them (:class:`LookedUp`), computed by the render worker
-on a first build."""
-
-
-class LookedUp:
-    """Fingerprints the parent already has, by URL: a worker looks them up for the route store and sends none back."""
-
-    def __init__(self, fingerprints: Mapping[str, str]) -> None:
-        self._known = fingerprints
-
-    def __call__(self, route: Route) -> str:
-        return self._known[route.url]
-
-Rendered = tuple[int, list[Problem], dict[str, str]]
-"""How many routes came out byte-identical, the problems met, and the fingerprint of each route rendered."""
+Rendered = tuple[int, list[Problem]]
+"""How many routes came out byte-identical, and the problems met."""
 
 
 def _render_many(routes: Sequence[Route], env: jinja2.Environment, site: Site, writer: Writer,
-                 keep: Keep | None = None, fingerprint: Fingerprint | None = None) -> Rendered:
+                 keep: Keep | None = None) -> Rendered:
     problems: dict[str, Problem] = {}
     before = writer.reused  # a forked worker's writer carries its count from chunk to chunk
     rendered: list[Route] = []
@@ -55,10 +41,9 @@ def _render_many(routes: Sequence[Route], env: jinja2.Environment, site: Site, w
             continue
         writer.write(route.output_path, html.encode("utf-8"))
         rendered.append(route)
-    fingerprints = {route.url: fingerprint(route) for route in rendered} if fingerprint else {}
     if keep is not None and not problems:
-        keep(rendered, fingerprints)
-    return writer.reused - before, list(problems.values()), {} if isinstance(fingerprint, LookedUp) else fingerprints
+        keep(rendered)
+    return writer.reused - before, list(problems.values())
 
 
 def compile_before_fork(env: jinja2.Environment, names: Iterable[str], forking: bool) -> None:
@@ -76,21 +61,20 @@ _FORKED: dict[str, Any] = {}
 
 def _render_chunk(indices: Sequence[int]) -> Rendered:
     routes, env, site, writer = _FORKED["routes"], _FORKED["env"], _FORKED["site"], _FORKED["writer"]
-    return _render_many([routes[i] for i in indices], env, site, writer, _FORKED["keep"], _FORKED["fingerprint"])
+    return _render_many([routes[i] for i in indices], env, site, writer, _FORKED["keep"])
 
 
 def render_routes(routes: list[Route], env: jinja2.Environment, site: Site, writer: Writer,
-                  keep: Keep | None = None, fingerprint: Fingerprint | None = None) -> tuple[int, dict[str, str]]:
-    """Render routes (in worker processes when there are many); return how many were unchanged bytes, and
-    the fingerprints ``fingerprint`` computed (none when it looks them up). ``keep`` hears each chunk of routes
-    rendered without a problem."""
+                  keep: Keep | None = None) -> int:
+    """Render routes (in worker processes when there are many); return how many were unchanged bytes.
+    ``keep`` hears each chunk of routes rendered without a problem."""
     compile_before_fork(env, {r.template for r in routes}, worker_count(len(routes)) > 1)
-    _FORKED.update(routes=routes, env=env, site=site, writer=writer, keep=keep, fingerprint=fingerprint)
+    _FORKED.update(routes=routes, env=env, site=site, writer=writer, keep=keep)
     try:
         results = run_chunked(_render_chunk, range(len(routes)), "Rendering")
     finally:
         _FORKED.clear()
-    problems = list({str(p): p for _, found, _ in results for p in found}.values())
+    problems = list({str(p): p for _, found in results for p in found}.values())
     if problems:
         raise SiteError(problems)
-    return sum(reused for reused, _, _ in results), {url: value for _, _, found in results for url, value in found.items()}
+    return sum(reused for reused, _ in results)

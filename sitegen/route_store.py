@@ -23,7 +23,7 @@ import io
 import os
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ def load_route(data: bytes, documents: Callable[[str], Content]) -> Route:
 
 
 class RouteStore:
-    """Writes rendered routes into the build cache's ``plan`` and ``shows`` tables (:mod:`sitegen.cache`),
+    """Writes rendered routes into the build cache's ``route_data``, ``route_prints`` and ``shows`` tables (:mod:`sitegen.cache`),
     from any process.
 
     Each process opens its own connection: forked render workers must not
@@ -97,17 +97,35 @@ class RouteStore:
         return self._db
 
     def keep(self, routes: Sequence[Route], fingerprints: Mapping[str, str]) -> None:
-        """Store routes just rendered under the fingerprint this build gave them."""
+        """Store routes just rendered under the fingerprint this build gave them; a first build's workers store
+        them before it is known, without one (a route without one never counts: :meth:`settle` gives it)."""
         if not routes:
             return
-        rows = [(route.url, fingerprints[route.url], dump_route(route)) for route in routes]
-        pairs = {(document.rel, route.url) for route, (_, _, data) in zip(routes, rows, strict=True)
+        rows = [(route.url, dump_route(route)) for route in routes]
+        pairs = {(document.rel, route.url) for route, (_, data) in zip(routes, rows, strict=True)
                  if _HOLDS_DOCUMENTS in data for document in route.shows}
+        with self._transaction() as db:
+            db.executemany("DELETE FROM route_prints WHERE url = ?", ((route.url,) for route in routes))
+            db.executemany("INSERT OR REPLACE INTO route_data VALUES (?, ?)", rows)
+            db.executemany("INSERT INTO route_prints VALUES (?, ?)",
+                           ((route.url, fingerprints[route.url]) for route in routes if route.url in fingerprints))
+            db.executemany("INSERT OR IGNORE INTO shows VALUES (?, ?)", pairs)
+
+    def settle(self, fingerprints: Mapping[str, str]) -> None:
+        """Give the routes stored without a fingerprint (a first build's) the one this build computed meanwhile:
+        a narrow table of its own, so the stored pickles are not written again."""
+        with self._transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO route_prints SELECT ?, ? WHERE EXISTS "
+                           "(SELECT 1 FROM route_data WHERE url = ?)",
+                           ((url, value, url) for url, value in fingerprints.items()))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction for many rows: each statement of a connection in autocommit is its own, and syncs."""
         db = self._connection()
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT OR REPLACE INTO plan VALUES (?, ?, ?)", rows)
-            db.executemany("INSERT OR IGNORE INTO shows VALUES (?, ?)", pairs)
+            yield db
             db.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -117,13 +135,14 @@ class RouteStore:
     def keep_unstored(self, routes: Sequence[Route], fingerprints: Mapping[str, str]) -> None:
         """Store the routes whose row is missing or not this build's (a build that never published left it):
         the next edit then finds every route it needs."""
-        stored = dict(self._connection().execute("SELECT url, fingerprint FROM plan"))
+        stored = dict(self._connection().execute("SELECT url, fingerprint FROM route_prints"))
         self.keep([route for route in routes if stored.get(route.url) != fingerprints[route.url]], fingerprints)
 
     def forget(self, urls: Iterable[str]) -> None:
         """Drop the rows of routes the site no longer has."""
-        db = self._connection()
-        db.executemany("DELETE FROM plan WHERE url = ?", ((url,) for url in urls))
+        with self._transaction() as db:
+            db.executemany("DELETE FROM route_data WHERE url = ?", ((url,) for url in urls))
+            db.executemany("DELETE FROM route_prints WHERE url = ?", ((url,) for url in urls))
 
     def close(self) -> None:
         if self._db is not None and self._pid == os.getpid():

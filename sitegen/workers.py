@@ -7,9 +7,11 @@ to handle: an interrupted build prints one line, not a traceback per worker.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
@@ -172,3 +174,34 @@ def _stop(owner: int, pid: int, read: int) -> None:
         os.waitpid(pid, 0)
     except (ProcessLookupError, ChildProcessError):
         pass
+
+
+class Meanwhile(Generic[T]):
+    """``compute()`` in a thread of this process, begun now; :meth:`result` waits for it.
+
+    While the render workers work, the parent only waits for them: what it
+    must compute anyway from data nobody changes meanwhile (the routes'
+    fingerprints, the parses pickled for the cache) costs no time there. If
+    the thread's ``compute()`` raises, :meth:`result` runs it again in the
+    caller's thread, where its error, if any, surfaces as it would have. With
+    ``start=False`` (a batch too small to be worth a thread) :meth:`result`
+    computes directly.
+    """
+
+    def __init__(self, compute: Callable[[], T], start: bool = True) -> None:
+        self._compute = compute
+        self._done: list[T] = []
+        self._thread: threading.Thread | None = None
+        if start:
+            self._thread = threading.Thread(target=self._run, name="meanwhile", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        with contextlib.suppress(Exception):  # result() computes again, where the error surfaces
+            self._done.append(self._compute())
+
+    def result(self) -> T:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        return self._done[0] if self._done else self._compute()

@@ -296,17 +296,20 @@ class ChangedOnce:
         return (ChangedOnce, ())
 
 
-def test_parses_pickled_in_a_thread_are_the_rows_the_cache_would_pickle():
-    """The cold build pickles its fresh parses for the cache while the workers render (issue 15: the parent's
-    serial work); the rows are the same, and a parse that changed meanwhile is pickled again."""
+def test_work_done_meanwhile_in_a_thread_gives_what_the_caller_would_compute():
+    """A cold build pickles its fresh parses for the cache and fingerprints its routes while the workers render
+    (issue 15: the parent's serial work): the same rows, and a failure there is computed again by the caller."""
     import pickle
+    import threading
 
-    from sitegen.cache import CachedFile, PickledParses, _file_rows
+    from sitegen.cache import CachedFile, file_rows
+    from sitegen.workers import Meanwhile
 
     changed = {f"content/{n}.md": CachedFile(n, n * 10, Link(f"Title {n}", f"/{n}/")) for n in range(50)}
-    threaded = PickledParses(changed, minimum=2)  # type: ignore[arg-type]
-    assert threaded._thread is not None and threaded.rows() == _file_rows(changed)  # type: ignore[arg-type]
-    assert PickledParses(changed)._thread is None  # a small batch: pickled where asked
+    threads: list[str] = []
+    threaded = Meanwhile(lambda: threads.append(threading.current_thread().name) or file_rows(changed))  # type: ignore[arg-type]
+    assert threaded.result() == file_rows(changed) and threads == ["meanwhile"]  # type: ignore[arg-type]
+    assert Meanwhile(threading.current_thread, start=False).result() is threading.current_thread()
     odd = ChangedOnce()
-    rows = PickledParses({"content/odd.md": CachedFile(1, 2, odd)}, minimum=1).rows()  # type: ignore[arg-type, dict-item]
+    rows = Meanwhile(lambda: file_rows({"content/odd.md": CachedFile(1, 2, odd)})).result()  # type: ignore[arg-type]
     assert odd.asked == 2 and isinstance(pickle.loads(rows[0][3]), ChangedOnce)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-import sitegen.build
 from sitegen.build import BuildOptions, BuildResult, build_site
 from sitegen.config import load_config
 from sitegen.errors import SiteError
@@ -115,7 +114,7 @@ def test_a_stored_route_that_is_not_the_published_one_is_never_used(archive: Pat
     """A build that failed or was killed may leave rows behind: only rows under the published fingerprint count."""
     cache = next((archive / ".sitegen").glob("cache-*.sqlite"))
     with sqlite3.connect(cache) as db:
-        db.execute("UPDATE plan SET fingerprint = 'from a build that never published'")
+        db.execute("UPDATE route_prints SET fingerprint = 'from a build that never published'")
     append(archive / "content/briefings/briefing-80.md", "\nA late correction.\n")
     result = build(archive)
     assert not result.shortcut
@@ -133,13 +132,11 @@ def test_a_store_that_lost_its_index_is_not_trusted(archive: Path, tmp_path: Pat
     assert differences(snapshot(archive / "public"), clean_snapshot(archive, tmp_path / "clean")) == []
 
 
-def test_a_first_build_fingerprints_each_route_in_the_workers_as_planning_would(tmp_path: Path,
-                                                                                monkeypatch: pytest.MonkeyPatch):
-    """A first build on a machine of many cores has nothing to compare with, so its render workers fingerprint the
-    routes they render (the parent no longer does it alone while they wait); here from one worker up, so the path
-    runs on any machine. The next full build plans every fingerprint itself: each must equal the stored one, or
-    that build would render the whole site again."""
-    monkeypatch.setattr(sitegen.build, "FINGERPRINTING_WORKERS", 1)
+def test_a_first_build_fingerprints_each_route_meanwhile_as_planning_would(tmp_path: Path):
+    """A first build has nothing to compare with, so it fingerprints the routes in a thread while its workers
+    render them, which store each route without one; the parent then gives the stored rows theirs. The next full
+    build plans every fingerprint itself: each must equal the stored one, or that build would render the whole
+    site again."""
     root = tmp_path / "site"
     generate(root, count=420)
     first = build(root)
@@ -147,7 +144,7 @@ def test_a_first_build_fingerprints_each_route_in_the_workers_as_planning_would(
     cache = next((root / ".sitegen").glob("cache-*.sqlite"))
     with sqlite3.connect(cache) as db:
         published = dict(db.execute("SELECT url, fingerprint FROM routes"))
-        stored = dict(db.execute("SELECT url, fingerprint FROM plan"))
+        stored = dict(db.execute("SELECT url, fingerprint FROM route_prints JOIN route_data USING (url)"))
     assert len(published) == first.pages and stored == published
     assert all(len(value) == 32 for value in published.values())
     write(root / "static/notice.txt", "A new static file: the next build takes the full path and plans again.\n")

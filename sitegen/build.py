@@ -29,14 +29,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, BuildState, CachedFile, file_rows, sitegen_identity
+from .cache import BuildCache, BuildState, CachedFile, FileRow, file_rows, sitegen_identity
 from .config import SiteConfig
 from .errors import Problem
 from .files import output_path_of
 from .inventory import Inventory, SiteFile, statics_digest, take_inventory
 from .memo import PLANNING
 from .output import MARKER, ChangedFilesPublisher, InPlacePublisher, StagedPublisher, Writer, build_lock, check_output_dir
-from .workers import PARALLEL_MINIMUM, Meanwhile
+from .workers import Meanwhile
 
 if TYPE_CHECKING:  # the pipeline's modules are imported where used: a build with nothing to do needs none of them
     import jinja2
@@ -191,9 +191,10 @@ class Builder:
         warnings = inventory.problems + loaded.warnings
         rendered, reused = len(todo), 0
         shards = plan_edition_shards(searchable_pages(planned.routes)) if self.search else []
-        parses = Meanwhile(functools.partial(file_rows, loaded.fresh), start=len(loaded.fresh) >= PARALLEL_MINIMUM)
+        parses = Meanwhile(functools.partial(file_rows, loaded.fresh))  # pickled while the workers render
         if not previous.fingerprints or not self._all_published(previous, planned, state):
-            rendered, reused, problems, fingerprints = self._publish(planned, todo, previous, env, statics, shards)
+            rendered, reused, problems, fingerprints = self._publish(planned, todo, previous, env, statics, shards,
+                                                                     parses)
             planned = dataclasses.replace(planned, fingerprints=fingerprints)
             warnings += problems
         if any(p.severity == "error" for p in warnings):
@@ -301,8 +302,10 @@ class Builder:
         return {rel: SiteFile.at(path) for rel, path in made.items()}
 
     def _publish(self, planned: Plan, todo: list[Route], previous: Published, env: jinja2.Environment,
-                 statics: dict[str, SiteFile], shards: list[Shard]) -> tuple[int, int, list[Problem], dict[str, str]]:
-        """Render the changed routes and copy static files into a writer, index, and make it the output.
+                 statics: dict[str, SiteFile], shards: list[Shard], parses: Meanwhile[list[FileRow]],
+                 ) -> tuple[int, int, list[Problem], dict[str, str]]:
+        """Render the changed routes and copy static files into a writer, index, and make it the output; the
+        parses for the cache are pickled meanwhile.
 
         Returns (routes rendered, of those how many came out byte-identical, search problems, every route's
         fingerprint: the plan's, or on a first build those a thread of this process computed meanwhile).
@@ -328,7 +331,8 @@ class Builder:
             first = None if fingerprints else Meanwhile(functools.partial(  # a first build: while the workers render
                 route_fingerprints, planned.routes, planned.facts, planned.site, planned.settings))
             reused = render_routes(todo, env, planned.site, writer,
-                                   functools.partial(store.keep, fingerprints=fingerprints) if store else None)
+                                   functools.partial(store.keep, fingerprints=fingerprints) if store else None,
+                                   [parses, *([first] if first else [])])
             fingerprints = first.result() if first else fingerprints
             for relpath, found in sorted(statics.items()):
                 writer.copy_file(found, relpath)

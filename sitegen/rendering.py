@@ -17,7 +17,7 @@ from .errors import Problem, SiteError
 from .output import Writer
 from .pages import Route, Site
 from .render import template_problem
-from .workers import run_chunked, worker_count
+from .workers import Meanwhile, run_chunked, worker_count
 
 Keep = Callable[[Sequence[Route]], None]
 """Hears the routes a worker rendered, in that worker (the route store writes them there)."""
@@ -65,13 +65,14 @@ def _render_chunk(indices: Sequence[int]) -> Rendered:
 
 
 def render_routes(routes: list[Route], env: jinja2.Environment, site: Site, writer: Writer,
-                  keep: Keep | None = None) -> int:
+                  keep: Keep | None = None, meanwhile: Sequence[Meanwhile[Any]] = ()) -> int:
     """Render routes (in worker processes when there are many); return how many were unchanged bytes.
-    ``keep`` hears each chunk of routes rendered without a problem."""
+    ``keep`` hears each chunk of routes rendered without a problem; ``meanwhile`` threads start once the
+    workers are forked (see :func:`~sitegen.workers.run_chunked`)."""
     compile_before_fork(env, {r.template for r in routes}, worker_count(len(routes)) > 1)
     _FORKED.update(routes=routes, env=env, site=site, writer=writer, keep=keep)
     try:
-        results = run_chunked(_render_chunk, range(len(routes)), "Rendering")
+        results = run_chunked(_render_chunk, range(len(routes)), "Rendering", meanwhile=meanwhile)
     finally:
         _FORKED.clear()
     problems = list({str(p): p for _, found in results for p in found}.values())

@@ -78,11 +78,15 @@ def chunk_size(items: int, workers: int) -> int:
 
 
 def run_chunked(function: Callable[[Sequence[Any]], Any], items: Sequence[Any], label: str | None = None,
-                minimum: int = PARALLEL_MINIMUM) -> list[Any]:
+                minimum: int = PARALLEL_MINIMUM, meanwhile: Sequence[Meanwhile[Any]] = ()) -> list[Any]:
     """``function`` over chunks of ``items``, across worker processes for large batches, results in order.
 
     With a ``label`` a progress bar advances as chunks finish, so long work
-    shows where it is.
+    shows where it is. ``meanwhile`` threads start once every worker is
+    forked, never before: a thread busy in Python would slow the forks and
+    the work before them (by the GIL), and fork a process mid-computation.
+    Where no worker is forked they do not start (their results are then
+    computed when asked for).
     """
     workers = worker_count(len(items), minimum)
     chunk = chunk_size(len(items), workers)
@@ -92,6 +96,8 @@ def run_chunked(function: Callable[[Sequence[Any]], Any], items: Sequence[Any], 
         pool = process_pool(workers) if workers > 1 else None
         try:
             mapped = pool.imap(function, chunks) if pool else map(function, chunks)
+            for thread in meanwhile if pool else ():
+                thread.start()
             for part, result in zip(chunks, mapped, strict=True):
                 results.append(result)
                 progress.advance(len(part))
@@ -177,22 +183,24 @@ def _stop(owner: int, pid: int, read: int) -> None:
 
 
 class Meanwhile(Generic[T]):
-    """``compute()`` in a thread of this process, begun now; :meth:`result` waits for it.
+    """``compute()`` in a thread of this process, begun by :meth:`start`; :meth:`result` waits for it.
 
     While the render workers work, the parent only waits for them: what it
     must compute anyway from data nobody changes meanwhile (the routes'
     fingerprints, the parses pickled for the cache) costs no time there. If
     the thread's ``compute()`` raises, :meth:`result` runs it again in the
-    caller's thread, where its error, if any, surfaces as it would have. With
-    ``start=False`` (a batch too small to be worth a thread) :meth:`result`
-    computes directly.
+    caller's thread, where its error, if any, surfaces as it would have. Never
+    started (a batch too small to be worth a thread, see ``run_chunked``), it
+    computes when asked.
     """
 
-    def __init__(self, compute: Callable[[], T], start: bool = True) -> None:
+    def __init__(self, compute: Callable[[], T]) -> None:
         self._compute = compute
         self._done: list[T] = []
         self._thread: threading.Thread | None = None
-        if start:
+
+    def start(self) -> None:
+        if self._thread is None and not self._done:
             self._thread = threading.Thread(target=self._run, name="meanwhile", daemon=True)
             self._thread.start()
 

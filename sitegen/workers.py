@@ -122,18 +122,16 @@ class Background(Generic[T]):
     stopped when this object goes.
     """
 
-    def __init__(self, compute: Callable[[], T], fork: bool = True) -> None:
+    def __init__(self, compute: Callable[[], T]) -> None:
         self._compute = compute
-        self._child: tuple[int, int] | None = None
         self._owner = os.getpid()
-        if fork:
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                _child_main(compute, read, write)
-            os.close(write)
-            self._child = (pid, read)
-            self._finalizer = weakref.finalize(self, _stop, self._owner, pid, read)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            _child_main(compute, read, write)
+        os.close(write)
+        self._child: tuple[int, int] | None = (pid, read)
+        self._finalizer = weakref.finalize(self, _stop, self._owner, pid, read)
 
     @staticmethod
     def worth(items: int) -> bool:

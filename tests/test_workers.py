@@ -75,7 +75,6 @@ def test_background_computes_in_a_child_and_falls_back_to_this_process():
 
     here = os.getpid()
     assert Background(os.getpid).result() not in (here, None)
-    assert Background(os.getpid, fork=False).result() == here
     assert Background(lambda: "here" if os.getpid() == here else 1 / 0).result() == "here"
     assert Background(lambda: (lambda: None) if os.getpid() != here else "here").result() == "here"  # no pickle
 

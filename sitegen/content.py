@@ -379,7 +379,7 @@ def load_file(path: Path, config: SiteConfig, rel: str | None = None) -> Briefin
     rel = rel or display_path(path, config.root)
     text = read_source(path, rel, config.max_file_size)
     parts = content_parts(path, config)
-    if parts and parts[0] in config.languages:
+    if folder_language(path, config):
         parts = parts[1:]
     kind = Page if parts and parts[0] == PAGES_DIR else Briefing
     return parse_document(path, text, config, kind, rel)

@@ -177,12 +177,12 @@ def _edition(config: SiteConfig, briefings: list[Briefing], pages: list[Page], b
              prefix: str = "") -> Site:
     """One edition's model: its briefings' topics, authors, archive, cards and stories, under its URL prefix.
     Story detection and related rankings run in child processes meanwhile, where that pays."""
-    start_stories(briefings, config.story_gap)
+    started = start_stories(briefings, config.story_gap)
     taxonomy = Taxonomy(briefings, config.topics, alias_table(config.topic_aliases), config.topics_min_count,
                         ascii_slugs=config.slugs == "ascii", prefix=prefix)
     cards = {b.rel: _card(b, taxonomy, built_at) for b in briefings}
     stories = Stories(briefings, config.story_gap, {slug: topic.name for slug, topic in taxonomy.topics.items()},
-                      prefix=prefix)
+                      prefix=prefix, started=started)
     shared: dict[str, Any] = {"nav": navigation(pages, prefix, bool(taxonomy.authors))}
     if lang:
         shared.update(lang=lang, prefix=prefix, editions=tuple(Alternate(code, edition_home(code, config))

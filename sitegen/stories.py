@@ -21,12 +21,12 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .content import Briefing
-from .story_detection import detect, features_of, key_terms, start_detection, topic_feature
+from .story_detection import Detected, detect, features_of, key_terms, start_detection, topic_feature
 from .topics import slugify, topic_slug
 
 TITLE_FEATURES = 3
@@ -84,18 +84,21 @@ class Stories:
     """Every story of one build, and each briefing's place in its story."""
 
     def __init__(self, briefings: Sequence[Briefing], gap_days: int = 14,
-                 topic_names: Mapping[str, str] | None = None, prefix: str = "") -> None:
+                 topic_names: Mapping[str, str] | None = None, prefix: str = "", started: Started | None = None) -> None:
         """``briefings`` in any order; ``topic_names`` maps topic slugs to display names (default: as tagged);
         ``prefix`` starts the URLs of a language edition's stories (``/ar``)."""
         self.gap = timedelta(days=gap_days)
-        self._made_from = (_by_date(briefings), dict(topic_names or {}), prefix)
+        if started is None:
+            ordered = _by_date(briefings)
+            started = ordered, functools.partial(detect, ordered, self.gap)
+        self._made_from = (*started, dict(topic_names or {}), prefix)
 
     @functools.cached_property
     def stories(self) -> list[Story]:
         """Made when first asked for: planning lists the pages that show no story first, while detection,
         started in a child process (:func:`start_stories`), finishes."""
-        ordered, topic_names, prefix = self._made_from
-        labels, weights = detect(ordered, self.gap)
+        ordered, detected, topic_names, prefix = self._made_from
+        labels, weights = detected()
         return _make_stories(ordered, labels, weights, topic_names, self.gap, prefix)
 
     @functools.cached_property
@@ -116,10 +119,16 @@ class Stories:
         return sorted(self.stories, key=lambda s: (not s.ongoing, -s.last.timestamp(), s.slug))
 
 
-def start_stories(briefings: Sequence[Briefing], gap_days: int = 14) -> None:
+Started = tuple[list[Briefing], Callable[[], Detected]]
+"""The briefings in date order and their detection, begun (:func:`start_stories`)."""
+
+
+def start_stories(briefings: Sequence[Briefing], gap_days: int = 14) -> Started:
     """Let story detection for :class:`Stories` of these briefings begin in a child process now (see
-    :func:`~sitegen.story_detection.start_detection`), while the caller makes the rest of the model."""
-    start_detection(_by_date(briefings), timedelta(days=gap_days))
+    :func:`~sitegen.story_detection.start_detection`), while the caller makes the rest of the model; give
+    what it returns to :class:`Stories` (``started``)."""
+    ordered = _by_date(briefings)
+    return ordered, start_detection(ordered, timedelta(days=gap_days))
 
 
 def _by_date(briefings: Sequence[Briefing]) -> list[Briefing]:

@@ -17,7 +17,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -180,10 +180,14 @@ def detect(ordered: Sequence[Briefing], gap: timedelta) -> tuple[list[str | None
     return labels, weights
 
 
-def start_detection(ordered: Sequence[Briefing], gap: timedelta) -> None:
-    """Begin :func:`detect` of the same briefings in a child process (:meth:`~sitegen.memo.Memo.start`): the
-    rest of the site model is made meanwhile, and ``detect`` then waits for the answer."""
-    PLANNING.start(_inputs(ordered, gap), lambda: _detect(ordered, gap), len(ordered))
+Detected = tuple[list[str | None], dict[str, int]]
+"""A story label per briefing and the feature weights (see :func:`detect`)."""
+
+
+def start_detection(ordered: Sequence[Briefing], gap: timedelta) -> Callable[[], Detected]:
+    """Begin :func:`detect` of the same briefings in a child process (:meth:`~sitegen.memo.Memo.start`) while
+    the rest of the site model is made; the function returned gives its answer (waiting for it)."""
+    return PLANNING.start(_inputs(ordered, gap), lambda: _detect(ordered, gap), len(ordered))
 
 
 def _inputs(ordered: Sequence[Briefing], gap: timedelta) -> tuple[str, timedelta, list[Any]]:

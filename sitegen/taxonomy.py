@@ -279,7 +279,7 @@ class Taxonomy:
         stamps = [b.date.timestamp() for b in self.briefings]
         numbered = [[numbers[slug] for slug in slugs] for slugs in topic_slugs]
         self._ranked_by = ("related", stamps, numbered, RELATED_LIMIT + RELATED_SPARE, RELATED_WINDOW)
-        PLANNING.start(self._ranked_by, self._rank, len(stamps))  # in a child while the model is made
+        self._ranked = PLANNING.start(self._ranked_by, self._rank, len(stamps))  # in a child while the model is made
 
     def topics_of(self, briefing: Briefing) -> list[Topic]:
         """The briefing's topics, in the order its front matter lists them."""
@@ -296,7 +296,7 @@ class Taxonomy:
     @functools.cached_property
     def _related(self) -> list[list[Briefing]]:
         """Each briefing's ranked candidates, asked of the memo when first needed (planning's routes)."""
-        return [[self.briefings[i] for i in found] for found in PLANNING.get(self._ranked_by, self._rank)]
+        return [[self.briefings[i] for i in found] for found in self._ranked()]
 
     def related(self, briefing: Briefing, exclude: Collection[str] = ()) -> list[Briefing]:
         """The best-ranked related briefings, leaving out the files named in ``exclude``."""

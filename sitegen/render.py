@@ -19,10 +19,13 @@ from urllib.parse import urljoin
 
 import jinja2
 import markupsafe
+from jinja2.runtime import Context, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import _PassArg
 
 from .config import SiteConfig
 from .errors import Problem, display_path
+from .fragments import Fragments
 from .i18n import Interface, Language, load_interface
 from .themes import template_dirs, theme_dirs
 from .topics import site_link
@@ -151,6 +154,7 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self._safe: dict[tuple[type, str], bool] = {}
         self._abc_token = abc.get_cache_token()
+        self._calls: dict[int, tuple[Any, bool]] = {}
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         kind = type(obj)
@@ -182,7 +186,62 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
                 return value if wrapped is None else wrapped
         return super().getattr(obj, attribute)
 
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """A call from a template, some ninety per page (``t()``, ``url()``, the theme's macros, ``card_once``),
+        without asking the callee again what it answered on its first call.
 
+        Jinja asks each callee, on every call, whether the sandbox allows it
+        (``unsafe_callable``, ``alters_data``) and whether it wants the context
+        passed in (``pass_context``): a tenth of a page's rendering. A macro's
+        answers are its class's: no and no. A function, a partial, a memo of
+        rendered pieces keeps its answers while it lives, since templates cannot
+        set attributes: they are learnt on its first call and kept with the
+        object, so its ``id`` cannot pass to another. Objects made for one page
+        (bound methods, Jinja's block references) are not learnt: kept, they
+        would keep their pages alive. Only the two plain answers are taken
+        here; any other (``pass_environment``, a ``__call__`` that wants the
+        context) goes the sandbox's own way.
+        """
+        if type(__obj) is Macro:
+            wants_context = False
+        else:
+            known = __self._calls.get(id(__obj))
+            if known is None or known[0] is not __obj:
+                known = __self._learn_call(__obj)
+                if known is None:
+                    return super().call(__context, __obj, *args, **kwargs)
+            wants_context = known[1]
+        loop_vars, block_vars = kwargs.pop("_loop_vars", None), kwargs.pop("_block_vars", None)
+        if wants_context:  # what a loop or block has set counts for the callee, as in Jinja's own call
+            if loop_vars:
+                __context = __context.derived(loop_vars)
+            if block_vars:
+                __context = __context.derived(block_vars)
+            args = (__context, *args)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __context.environment.undefined("value was undefined because a callable raised a"
+                                                   " StopIteration exception")
+
+    def _learn_call(self, obj: Any) -> tuple[Any, bool] | None:
+        if type(obj) not in _LEARNT_KINDS or not self.is_safe_callable(obj):
+            return None
+        if _PassArg.from_obj(obj.__call__) is not None:
+            return None
+        passed = _PassArg.from_obj(obj)
+        if passed not in (None, _PassArg.context):
+            return None
+        if len(self._calls) >= _LEARNT_CALLS:
+            self._calls.clear()  # a closure made per page must not pile up
+        known = self._calls[id(obj)] = (obj, passed is _PassArg.context)
+        return known
+
+
+_LEARNT_KINDS = frozenset({types.FunctionType, functools.partial, type(functools.lru_cache(print)), Fragments})
+"""The kinds of callee the build hands to templates (``lru_cache(print)``: the type of ``url`` and ``absolute_url``)."""
+_LEARNT_CALLS = 4096
+"""Callees whose answers are kept at once; far more than the build's helpers and the site's fragment memos."""
 _METHODS = (types.MethodType, types.BuiltinMethodType)
 
 

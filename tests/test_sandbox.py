@@ -152,3 +152,52 @@ def test_reads_through_the_remembered_answer_still_sandbox_format_and_see_new_ru
     assert callable(env.getattr(Stack(), "append")) and callable(env.getattr(Stack(), "append"))
     collections.abc.MutableSequence.register(Stack)
     assert isinstance(env.getattr(Stack(), "append"), jinja2.Undefined)
+
+
+def test_callees_answer_as_in_jinjas_own_sandbox_on_every_call(site):
+    """``ThemeSandbox.call`` learns a function's answers on its first call (may it be called, does it want the
+    context): later calls must still refuse an unsafe one, pass the context with what a loop or block has set,
+    and leave the other kinds (``pass_environment``, a ``__call__`` that wants the context) to Jinja."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, unsafe
+
+    env, _ = _environments(site)
+    jinja = ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.ChainableUndefined)
+
+    def plain(value=1):
+        return value * 2
+
+    @jinja2.pass_context
+    def seen(context, name):
+        return context.get(name)
+
+    @jinja2.pass_environment
+    def environment_kind(environment):
+        return type(environment).__name__.startswith(("Theme", "Immutable"))
+
+    class Wants:
+        @jinja2.pass_context
+        def __call__(self, context):
+            return context.get("x")
+
+    def stops():
+        raise StopIteration
+
+    def altering():
+        return "altered"
+
+    def forbidden():
+        return "called"
+
+    altering.alters_data = True  # type: ignore[attr-defined]
+    helpers = {"plain": plain, "seen": seen, "env_kind": environment_kind, "wants": Wants(), "stops": stops}
+    source = ("{% macro twice(v) %}{{ plain(v) }}{% endmacro %}{{ plain() }} {{ twice(3) }} {{ env_kind() }} "
+              "{% for x in [1, 2] %}{% set y = x * 10 %}{% set x = y + 1 %}{{ seen('y') }}/{{ wants() }} {% endfor %}"
+              "{% block b %}{% set z = 5 %}{{ seen('z') }}{% endblock %} [{{ stops() }}]")
+    for _ in range(3):
+        expected = jinja.from_string(source).render(helpers)
+        assert env.from_string(source).render(helpers) == expected == "2 6 True 10/11 20/21 5 []"
+        for refused in (unsafe(forbidden), altering):
+            for environment in (env, jinja):
+                with pytest.raises(SecurityError):
+                    environment.from_string("{{ f() }}").render(f=refused)

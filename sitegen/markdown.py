@@ -45,18 +45,20 @@ class RenderedBody:
     """Shortcodes and template tags of other generators, published as text: worth a warning."""
 
 
-_DOT_BEFORE_TEXT = re.compile(r"\.\S")
+_DOT_BEFORE_WORD = re.compile(r"\.\w")
 
 
 def may_hold_link(text: str) -> bool:
-    """False only where linkify-it's ``pretest`` is false too, and ten times faster on prose.
+    r"""False only where linkify-it's ``pretest`` is false too, and ten times faster on prose.
 
     That pretest (one regular expression of 1,500 characters, ignoring case) looks for a schema
     (``http:``, ``https:``, ``ftp:``, ``mailto:``, ``//``), an ``@``, ``localhost``, ``www.``, or a dot
-    followed by a top-level domain or by digits. Every such match holds one of the strings tested here
-    (``casefold`` folds whatever letters that regular expression treats as equal, ``ſ`` and ``K`` included).
+    followed by digits or by a top-level domain: by a letter or digit either way, which ``\w`` matches in
+    any script and case (a bold sentence's ``.**`` is no link). Every such match holds one of the
+    strings tested here (``casefold`` folds whatever letters that regular expression treats as equal,
+    ``ſ`` and ``K`` included).
     """
-    if "@" in text or ":" in text or "//" in text or _DOT_BEFORE_TEXT.search(text):
+    if "@" in text or ":" in text or "//" in text or _DOT_BEFORE_WORD.search(text):
         return True
     folded = text.casefold()
     return "www." in folded or "localhost" in folded

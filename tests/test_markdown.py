@@ -53,6 +53,7 @@ def test_shorten_cuts_at_a_word_and_stays_within_the_limit():
 
 LINK_PIECES = ["http:", "HTTPS:", "ftp:", "mailto:", "//", "@", "www.", "WWW.", "localhost", "LOCALHOST", "localhoſt",
                "ſ", "K", "İ", ".", ". ", ".\n", ".5", ".com", ".COM", ".org ", ".рф", ".РФ", ".xn--p1ai", ".ly)", "1.2.3",
+               ".**", "._", ".-", ".\u0660", ".é",
                "example", " ", "\n", "(", "<", "｜", "_", "a", "Z", "٣", "é", "\u00a0", "\u3000"]
 
 

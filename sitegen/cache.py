@@ -107,6 +107,22 @@ that no longer holds costs one look at that route, never a wrong page, while a m
 stale; so pairs are added, never dropped one by one."""
 
 
+def connect(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
+    """A connection to the cache in autocommit, each process its own.
+
+    ``synchronous=NORMAL``: in WAL mode a commit then waits for no disk sync, and
+    the cache still holds whole transactions only. A killed build loses
+    nothing committed; a power cut may lose the last commits, never the
+    cache's consistency. That is as durable as the pages a build writes
+    (atomic renames, not synced), which the stored fingerprints describe; and
+    a build commits each chunk of pages it renders, megabytes at 4,000
+    briefings, so one sync per chunk was paid in every cold build.
+    """
+    db = sqlite3.connect(path, isolation_level=None, timeout=timeout)
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
 class BuildCache:
     """Parsed briefings by file, the fingerprint each route was rendered from, and the last build's state."""
 
@@ -122,7 +138,7 @@ class BuildCache:
             self._db = self._open(fingerprint)
 
     def _open(self, fingerprint: str) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None)
+        db = connect(self.path)
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)
         row = db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()

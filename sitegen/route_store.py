@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .cache import BuildCache
+from .cache import BuildCache, connect
 from .content import Briefing, Content, Page
 from .pages import Route
 
@@ -92,7 +92,7 @@ class RouteStore:
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=60)
+            self._db = connect(self.path, timeout=60)
             self._pid = os.getpid()
         return self._db
 

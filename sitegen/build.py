@@ -23,11 +23,11 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .cache import BuildCache, BuildState, CachedFile, FileRow, file_rows, sitegen_identity
 from .config import SiteConfig
@@ -169,19 +169,23 @@ class Builder:
             return quick
         from .edits import PreviewModel, rebuild_edited
         from .load import select
-        from .plan import plan
+        from .plan import plan, prepare_templates
         from .render import UrlHelper, make_environment
         from .shards import SHARDS, plan_edition_shards, searchable_pages, shards_json
 
         if sources and not self.in_place and not self.options.clean and (
                 quick := rebuild_edited(self, inventory, sources, frame, now)):
             return quick
-        loaded = self._load(changed, inventory)
         env = make_environment(self.config, UrlHelper(self.config.base_url, self.config.base_path))
+        templates = Meanwhile(functools.partial(prepare_templates, env, inventory))  # while the workers parse
+        try:
+            loaded = self._load(changed, inventory, [templates])
+        finally:
+            templates.wait()  # planning and rendering fork processes: the thread must be done by then
         self._recall_planning()
         previous = self._previous()
         planned = plan(self.config, select(loaded.briefings, self.options.drafts, self.options.future, now), now,
-                       self.settings, lambda names: self.template_facts(env, names, inventory),
+                       self.settings, lambda names: self.template_facts(env, names, inventory, templates.result),
                        compare=bool(previous.fingerprints))
         statics = {**inventory.statics, **self._image_variants(inventory)}
         self._keep_planning()
@@ -225,7 +229,7 @@ class Builder:
         return BuildResult(output=self.output, briefings=state.briefings, pages=state.routes, rendered=0,
                            reused=state.routes)
 
-    def _load(self, changed: list[Path] | None, inventory: Inventory) -> Loaded:
+    def _load(self, changed: list[Path] | None, inventory: Inventory, meanwhile: Sequence[Meanwhile[Any]] = ()) -> Loaded:
         from .load import load_briefings, reload_changed
 
         if self.files is None:
@@ -233,7 +237,7 @@ class Builder:
         if changed is not None and self.published is not None:
             loaded = reload_changed(self.config, self.files, changed)
         else:
-            loaded = load_briefings(self.config, self.files, inventory.content_paths)
+            loaded = load_briefings(self.config, self.files, inventory.content_paths, meanwhile)
         self.files.update(loaded.fresh)
         loaded.removed = set(self.files) - loaded.present
         for rel in loaded.removed:
@@ -258,11 +262,13 @@ class Builder:
             return None
         return min((b.date for b in briefings if b.date and b.date > now), default=None)
 
-    def template_facts(self, env: jinja2.Environment, names: Iterable[str], inventory: Inventory) -> dict[str, TemplateFacts]:
+    def template_facts(self, env: jinja2.Environment, names: Iterable[str], inventory: Inventory,
+                       prepared: Callable[[], dict[str, TemplateFacts]] | None = None) -> dict[str, TemplateFacts]:
         """Facts of these page templates and of every other one met since the template files last changed.
 
         Parsing templates costs more than a small rebuild, so the facts are kept until a template file changes:
         in memory, and in the cache for the next ``sitegen build`` (keyed by every template file's size and mtime).
+        Where they are not, ``prepared`` (:func:`prepare_templates`, often already done meanwhile) gives them.
         """
         from .plan import TemplateFacts, template_facts
 
@@ -274,7 +280,8 @@ class Builder:
             if not known and (stored := self.cache.recall(f"template_facts {stamp}")) is not None:
                 known = {name: TemplateFacts(files, uses_site) for name, (files, uses_site) in json.loads(stored).items()}
             if missing := wanted - known.keys():
-                known.update(template_facts(env, missing, inventory))
+                ready = prepared() if prepared else {}
+                known.update(ready if missing <= ready.keys() else template_facts(env, missing, inventory))
                 self.cache.remember("template_facts", f"template_facts {stamp}",
                                     json.dumps({name: [f.files, f.uses_site] for name, f in known.items()}))
             self._facts = (key, known)

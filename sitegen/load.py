@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .assets import assets_unchanged
 from .cache import CachedFile
@@ -23,7 +23,7 @@ from .editions import translation_clashes
 from .errors import Problem, SiteError, relative_names
 from .story_detection import features
 from .topics import topic_links
-from .workers import run_chunked
+from .workers import Meanwhile, run_chunked
 
 if TYPE_CHECKING:
     from .markdown import BodyRenderer
@@ -70,14 +70,18 @@ def _read_whole(path: Path, rel: str, config: SiteConfig, renderer: BodyRenderer
     return dataclasses.replace(rendered, body="")
 
 
-def parse_files(files: Sequence[tuple[Path, str]], config: SiteConfig) -> list[Content | SiteError]:
-    """Parse and render bodies of (path, ``rel``) pairs, across processes for large batches."""
-    parts = run_chunked(functools.partial(_parse_many, config=config), files, "Reading")
+def parse_files(files: Sequence[tuple[Path, str]], config: SiteConfig,
+                meanwhile: Sequence[Meanwhile[Any]] = ()) -> list[Content | SiteError]:
+    """Parse and render bodies of (path, ``rel``) pairs, across processes for large batches (``meanwhile``
+    threads start once they are forked: :func:`~sitegen.workers.run_chunked`)."""
+    parts = run_chunked(functools.partial(_parse_many, config=config), files, "Reading", meanwhile=meanwhile)
     return [result for part in parts for result in part]
 
 
-def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list[Path] | None = None) -> Loaded:
-    """Every content file (or just ``files``), taken from ``cached`` when its size and mtime are unchanged."""
+def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list[Path] | None = None,
+                   meanwhile: Sequence[Meanwhile[Any]] = ()) -> Loaded:
+    """Every content file (or just ``files``), taken from ``cached`` when its size and mtime are unchanged;
+    ``meanwhile`` threads run while worker processes parse the others."""
     problems: list[Problem] = []
     if files is None:
         files, problems = content_files(config)
@@ -98,7 +102,7 @@ def load_briefings(config: SiteConfig, cached: Cached | None = None, files: list
         else:
             stale.append((path, rel, stat.st_mtime_ns, stat.st_size))
     fresh: dict[str, CachedFile] = {}
-    parsed = parse_files([(path, rel) for path, rel, _, _ in stale], config)
+    parsed = parse_files([(path, rel) for path, rel, _, _ in stale], config, meanwhile)
     for (_path, rel, mtime_ns, size), result in zip(stale, parsed, strict=True):
         if isinstance(result, SiteError):
             problems.extend(result.problems)

@@ -22,6 +22,7 @@ from .content import Content, Document
 from .errors import Problem, SiteError
 from .inventory import Inventory
 from .pages import Route, Site, make_site, plan_routes
+from .rendering import compile_before_fork
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def template_facts(env: jinja2.Environment, names: Iterable[str], inventory: Inv
     for name in set(names):
         try:
             closure = template_closure(env, name, parsed)
-        except jinja2.TemplateError:
+        except (jinja2.TemplateError, UnicodeError, OSError):  # a stray binary file, one deleted meanwhile
             facts[name] = TemplateFacts("?", False)  # broken: never matches, so the route renders and reports it
             continue
         for other, tree in closure.items():
@@ -253,3 +254,10 @@ def template_facts(env: jinja2.Environment, names: Iterable[str], inventory: Inv
         uses_site = any(reading[other] for other in closure)
         facts[name] = TemplateFacts("|".join(f"{n}:{digests.get(n, '?')}" for n in sorted(closure)), uses_site)
     return facts
+
+
+def prepare_templates(env: jinja2.Environment, inventory: Inventory) -> dict[str, TemplateFacts]:
+    """Every template of the theme compiled, and the facts of each: a cold build's, done in a thread while worker
+    processes parse the content (see ``Builder._build``), else by the parent alone before it plans and renders."""
+    compile_before_fork(env, (), forking=True)
+    return template_facts(env, env.list_templates(), inventory)

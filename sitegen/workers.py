@@ -206,6 +206,12 @@ class Meanwhile(Generic[T]):
         with contextlib.suppress(Exception):  # result() computes again, where the error surfaces
             self._done.append(self._compute())
 
+    def wait(self) -> None:
+        """Let a started thread finish, and start none: no thread may be midway through its work when this
+        process forks (its locks would stay taken in the child)."""
+        if self._thread is not None:
+            self._thread.join()
+
     def result(self) -> T:
         if self._thread is not None:
             self._thread.join()

@@ -10,6 +10,8 @@ import pytest
 
 from sitegen.workers import CHUNK, MAX_WORKERS, chunk_size, run_chunked, workers_for
 
+from .helpers import briefing, write
+
 GIB = 1024 * 1024  # in KiB, the unit of /proc/meminfo and ru_maxrss
 
 
@@ -67,6 +69,46 @@ def test_the_whole_theme_is_compiled_before_workers_fork_and_only_then(site):
     assert {"_macros.html", "_card.html", "_cards.html", "feed.xml", "topic.html"} <= compiled(env)
     assert not {"logo.png", "_broken.html"} & compiled(env)
 
+
+
+def test_templates_are_prepared_while_workers_parse_and_a_stray_file_is_a_broken_fact(site):
+    """A cold build compiles the theme and learns each template's facts in a thread while worker processes parse
+    the content (the parent has nothing else to do then); a file in templates/ that is no template only gets
+    facts that never match, so its route, if any, renders and reports it."""
+    import threading
+
+    from sitegen.config import load_config
+    from sitegen.inventory import take_inventory
+    from sitegen.load import load_briefings
+    from sitegen.plan import prepare_templates
+    from sitegen.render import UrlHelper, make_environment
+    from sitegen.workers import PARALLEL_MINIMUM, Meanwhile
+
+    (site / "templates").mkdir()
+    (site / "templates" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    (site / "templates" / "_broken.html").write_text("{% if %}", encoding="utf-8")
+    for number in range(PARALLEL_MINIMUM):
+        write(site / f"content/briefings/b{number}.md", briefing(f"Briefing {number}"))
+    config = load_config(site)
+    env = make_environment(config, UrlHelper(config.base_url, config.base_path))
+    inventory = take_inventory(config)
+    threads: list[str] = []
+
+    def prepare():
+        threads.append(threading.current_thread().name)
+        return prepare_templates(env, inventory)
+
+    templates = Meanwhile(prepare)
+    loaded = load_briefings(config, {}, inventory.content_paths, [templates])
+    assert len(loaded.briefings) == PARALLEL_MINIMUM
+    facts = templates.result()
+    assert threads == ["meanwhile"]
+    idle = Meanwhile(prepare)
+    idle.wait()  # never started: nothing computed, nothing waited for
+    assert threads == ["meanwhile"]
+    assert {"_macros.html", "_card.html", "feed.xml", "topic.html", "briefing.html"} <= compiled(env)
+    assert facts["logo.png"].files == facts["_broken.html"].files == "?"
+    assert facts["topic.html"].files.startswith("_card.html:") and not facts["sitemap.xml"].uses_site
 
 def test_background_computes_in_a_child_and_falls_back_to_this_process():
     """Planning's costly steps run in a forked child (issue 15: while the other cores wait); a child that fails

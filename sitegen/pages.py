@@ -7,6 +7,7 @@ the briefings it shows, so the build can tell which pages an edit touches.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -325,10 +326,10 @@ def topic_pages(site: Site) -> list[Route]:
                                                                  **site.shared},
                          shows=site.briefings, lastmod=_newest(site.briefings))
                     for entry, (_, topics) in zip(letters, groups, strict=True)]
+    strip = functools.cache(lambda year, month: month_link(Month(year, month, [], site.prefix)))  # on every topic
     for topic in taxonomy.topics.values():
         near = [(_link(other), count) for other, count in taxonomy.topics_near(topic, NEAR_TOPICS)]
-        months = [(month_link(Month(year, month, [], site.prefix)), count)
-                  for year, month, count in taxonomy.months_of(topic)]
+        months = [(strip(year, month), count) for year, month, count in taxonomy.months_of(topic)]
         planned += listing(site, topic.briefings, topic.url, "topic.html", topic=_link(topic), count=topic.count,
                            feed_url=topic.feed_url, near=near, months=months)
         planned.append(feed(site, topic.feed_url, f"{topic.name} · {site.config.title}", topic.url,

@@ -290,8 +290,8 @@ def more_on(taxonomy: Taxonomy, briefing: Briefing, exclude: set[str]) -> list[M
     leaving out those the page already links to."""
     sections: list[MoreOn] = []
     for topic in taxonomy.topics_of(briefing)[:MORE_ON_TOPICS]:
-        nearby = taxonomy.nearby_on(topic, briefing, MORE_ON_BRIEFINGS + len(exclude))
-        chosen = [b for b in nearby if b.rel not in exclude][:MORE_ON_BRIEFINGS]
+        chosen = list(itertools.islice((b for b in taxonomy.nearby_on(topic, briefing) if b.rel not in exclude),
+                                       MORE_ON_BRIEFINGS))
         if chosen:
             sections.append(MoreOn(_link(topic), tuple(sorted(chosen, key=lambda b: (b.date, b.slug), reverse=True))))
             exclude.update(b.rel for b in chosen)

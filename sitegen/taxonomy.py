@@ -12,7 +12,7 @@ import functools
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
@@ -303,14 +303,17 @@ class Taxonomy:
         found = self._related[self._position[briefing.rel]]
         return [b for b in found if b.rel not in exclude][:RELATED_LIMIT]
 
-    def nearby_on(self, topic: Topic, briefing: Briefing, span: int) -> list[Briefing]:
-        """Up to ``span`` briefings either side of this one on the topic: newer first (what came next), nearest first.
+    def nearby_on(self, topic: Topic, briefing: Briefing) -> Iterator[Briefing]:
+        """The other briefings on the topic, outward from this one: the newer first (what came next), nearest
+        first, then the older, nearest first. Lazy: a page takes the first few it does not already link to.
 
         Unlike "the latest on the topic", this changes only for a new briefing's
         neighbours, so publishing one does not re-render every page of its topics.
         """
         spot = self._spots[self._position[briefing.rel]][topic.slug]
-        return topic.briefings[max(0, spot - span):spot][::-1] + topic.briefings[spot + 1:spot + 1 + span]
+        shown = topic.briefings
+        return itertools.chain(map(shown.__getitem__, range(spot - 1, -1, -1)),
+                               map(shown.__getitem__, range(spot + 1, len(shown))))
 
     def neighbours(self, briefing: Briefing) -> tuple[Briefing | None, Briefing | None]:
         """The next newer and next older briefing in time."""

@@ -107,8 +107,9 @@ def test_nearby_on_a_topic_puts_what_came_next_first():
     items = newest_first(*(briefing(n, ("Iran",)) for n in range(1, 8)))
     taxonomy = Taxonomy(items)
     iran, middle = taxonomy.topics["iran"], next(b for b in items if b.slug == "b4")
-    assert [b.slug for b in taxonomy.nearby_on(iran, middle, 2)] == ["b5", "b6", "b3", "b2"]
-    assert [b.slug for b in taxonomy.nearby_on(iran, items[0], 2)] == ["b6", "b5"]
+    assert [b.slug for b in taxonomy.nearby_on(iran, middle)] == ["b5", "b6", "b7", "b3", "b2", "b1"]
+    assert [b.slug for b in taxonomy.nearby_on(iran, items[0])] == ["b6", "b5", "b4", "b3", "b2", "b1"]
+    assert [b.slug for b in taxonomy.nearby_on(iran, items[-1])] == ["b2", "b3", "b4", "b5", "b6", "b7"]
 
 
 # --- related briefings ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -181,7 +181,8 @@ def _edition(config: SiteConfig, briefings: list[Briefing], pages: list[Page], b
     started = start_stories(briefings, config.story_gap)
     taxonomy = Taxonomy(briefings, config.topics, alias_table(config.topic_aliases), config.topics_min_count,
                         ascii_slugs=config.slugs == "ascii", prefix=prefix)
-    cards = {b.rel: _card(b, taxonomy, built_at) for b in briefings}
+    link = functools.cache(_link)  # a topic's or author's link, shared by all its cards
+    cards = {b.rel: _card(b, taxonomy, built_at, link) for b in briefings}
     stories = Stories(briefings, config.story_gap, {slug: topic.name for slug, topic in taxonomy.topics.items()},
                       prefix=prefix, started=started)
     shared: dict[str, Any] = {"nav": navigation(pages, prefix, bool(taxonomy.authors))}
@@ -196,10 +197,11 @@ def _link(item: Topic | Author | Month | Story) -> Link:
     return Link(item.name, item.url, minor=isinstance(item, Topic) and item.minor)
 
 
-def _card(briefing: Briefing, taxonomy: Taxonomy, built_at: datetime) -> Card:
+def _card(briefing: Briefing, taxonomy: Taxonomy, built_at: datetime,
+          link: Callable[[Topic | Author], Link]) -> Card:
     badge = "draft" if briefing.draft else "scheduled" if briefing.date > built_at else ""
-    return Card(briefing, tuple(_link(t) for t in taxonomy.topics_of(briefing)),
-                tuple(_link(a) for a in taxonomy.authors_of(briefing)), badge)
+    return Card(briefing, tuple(map(link, taxonomy.topics_of(briefing))), tuple(map(link, taxonomy.authors_of(briefing))),
+                badge)
 
 
 FEED_SIZE = 20

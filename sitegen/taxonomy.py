@@ -352,9 +352,15 @@ class Taxonomy:
                 shared[topic.slug].update(other.slug for other in topics if other is not topic)
         return shared
 
+    @functools.cached_property
+    def _folded_names(self) -> dict[str, str]:
+        """Per topic slug, its name casefolded: every topic ranks its neighbours by it."""
+        return {slug: topic.name.casefold() for slug, topic in self.topics.items()}
+
     def topics_near(self, topic: Topic, limit: int = 8) -> list[tuple[Topic, int]]:
         """The topics that share most briefings with ``topic``, with how many; ties by name."""
-        ranked = sorted(self._shared[topic.slug].items(), key=lambda item: (-item[1], self.topics[item[0]].name.casefold()))
+        folded = self._folded_names
+        ranked = sorted(self._shared[topic.slug].items(), key=lambda item: (-item[1], folded[item[0]]))
         return [(self.topics[slug], count) for slug, count in ranked[:limit]]
 
     def months_of(self, group: Group) -> list[tuple[int, int, int]]:

@@ -176,12 +176,16 @@ class Builder:
         if sources and not self.in_place and not self.options.clean and (
                 quick := rebuild_edited(self, inventory, sources, frame, now)):
             return quick
-        env = make_environment(self.config, UrlHelper(self.config.base_url, self.config.base_path))
-        templates = Meanwhile(functools.partial(prepare_templates, env, inventory))  # while the workers parse
+        # while the workers parse: the interface's languages (Babel's data), then the theme compiled and its facts
+        environment = Meanwhile(functools.partial(make_environment, self.config,
+                                                  UrlHelper(self.config.base_url, self.config.base_path)))
+        templates = Meanwhile(lambda: prepare_templates(environment.result(), inventory))
         try:
-            loaded = self._load(changed, inventory, [templates])
+            loaded = self._load(changed, inventory, [environment, templates])
         finally:
-            templates.wait()  # planning and rendering fork processes: the thread must be done by then
+            for thread in (templates, environment):
+                thread.wait()  # planning and rendering fork processes: no thread may be running then
+        env = environment.result()  # a broken catalog is reported here, after the content's problems, as before
         self._recall_planning()
         previous = self._previous()
         planned = plan(self.config, select(loaded.briefings, self.options.drafts, self.options.future, now), now,

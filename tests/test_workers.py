@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from sitegen.workers import CHUNK, MAX_WORKERS, chunk_size, run_chunked, workers_for
+from sitegen.workers import CHUNK, MAX_WORKERS, PARALLEL_MINIMUM, chunk_size, run_chunked, workers_for
 
 from .helpers import briefing, write
 
@@ -82,7 +82,7 @@ def test_templates_are_prepared_while_workers_parse_and_a_stray_file_is_a_broken
     from sitegen.load import load_briefings
     from sitegen.plan import prepare_templates
     from sitegen.render import UrlHelper, make_environment
-    from sitegen.workers import PARALLEL_MINIMUM, Meanwhile
+    from sitegen.workers import Meanwhile
 
     (site / "templates").mkdir()
     (site / "templates" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
@@ -138,3 +138,19 @@ def test_the_memo_takes_a_started_answer_from_its_child():
     assert memo.computed and memo.get(("k", 1), lambda: "again") == memo.get(("k", 1), lambda: "again")
     memo.start(("small",), os.getpid, items=3)  # not worth a child: get computes
     assert memo.get(("small",), lambda: "here") == "here"
+
+
+def test_a_broken_catalog_met_in_the_thread_is_reported_as_a_build_error(site):
+    """The interface (and its catalogs) is loaded in a thread while the workers parse: its error must still
+    come out of the build as the usual block naming the file and line, after the content's own problems."""
+    from .helpers import run_sitegen
+
+    write(site / "locales" / "en.yml", "search: Find\nbad: [1, 2]\n")
+    for number in range(PARALLEL_MINIMUM):
+        write(site / f"content/briefings/b{number}.md", briefing(f"Briefing {number}"))
+    result = run_sitegen("build", "--no-search", "--site", site)
+    assert result.returncode == 1
+    assert "locales/en.yml:2: `bad` must be text" in result.stderr and "Traceback" not in result.stderr
+    write(site / "content/briefings/b0.md", "---\ntitle: [unclosed\n---\n")
+    result = run_sitegen("build", "--no-search", "--site", site)
+    assert result.returncode == 1 and "b0.md" in result.stderr and "Traceback" not in result.stderr

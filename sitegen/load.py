@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +24,7 @@ from .editions import translation_clashes
 from .errors import Problem, SiteError, relative_names
 from .story_detection import features
 from .topics import topic_links
-from .workers import Meanwhile, run_chunked
+from .workers import Meanwhile, run_chunked, worker_count
 
 if TYPE_CHECKING:
     from .markdown import BodyRenderer
@@ -74,6 +75,8 @@ def parse_files(files: Sequence[tuple[Path, str]], config: SiteConfig,
                 meanwhile: Sequence[Meanwhile[Any]] = ()) -> list[Content | SiteError]:
     """Parse and render bodies of (path, ``rel``) pairs, across processes for large batches (``meanwhile``
     threads start once they are forked: :func:`~sitegen.workers.run_chunked`)."""
+    if worker_count(len(files)) > 1:  # markdown-it and its plugins imported once here, not again in every worker
+        importlib.import_module(f"{__package__}.markdown")
     parts = run_chunked(functools.partial(_parse_many, config=config), files, "Reading", meanwhile=meanwhile)
     return [result for part in parts for result in part]
 

@@ -183,13 +183,13 @@ class Builder:
         try:
             loaded = self._load(changed, inventory, [environment, templates])
         finally:
-            for thread in (templates, environment):
-                thread.wait()  # planning and rendering fork processes: no thread may be running then
+            prepared = templates.wait()  # planning and rendering fork processes: no thread may be running then
+            environment.wait()
         env = environment.result()  # a broken catalog is reported here, after the content's problems, as before
         self._recall_planning()
         previous = self._previous()
         planned = plan(self.config, select(loaded.briefings, self.options.drafts, self.options.future, now), now,
-                       self.settings, lambda names: self.template_facts(env, names, inventory, templates.result),
+                       self.settings, lambda names: self.template_facts(env, names, inventory, prepared),
                        compare=bool(previous.fingerprints))
         statics = {**inventory.statics, **self._image_variants(inventory)}
         self._keep_planning()
@@ -267,12 +267,13 @@ class Builder:
         return min((b.date for b in briefings if b.date and b.date > now), default=None)
 
     def template_facts(self, env: jinja2.Environment, names: Iterable[str], inventory: Inventory,
-                       prepared: Callable[[], dict[str, TemplateFacts]] | None = None) -> dict[str, TemplateFacts]:
+                       prepared: dict[str, TemplateFacts] | None = None) -> dict[str, TemplateFacts]:
         """Facts of these page templates and of every other one met since the template files last changed.
 
         Parsing templates costs more than a small rebuild, so the facts are kept until a template file changes:
         in memory, and in the cache for the next ``sitegen build`` (keyed by every template file's size and mtime).
-        Where they are not, ``prepared`` (:func:`prepare_templates`, often already done meanwhile) gives them.
+        Where they are not, ``prepared`` gives them: every template's facts, learnt by a thread while the
+        workers parsed (:func:`~sitegen.plan.prepare_templates`); without it only the missing ones are learnt.
         """
         from .plan import TemplateFacts, template_facts
 
@@ -284,8 +285,8 @@ class Builder:
             if not known and (stored := self.cache.recall(f"template_facts {stamp}")) is not None:
                 known = {name: TemplateFacts(files, uses_site) for name, (files, uses_site) in json.loads(stored).items()}
             if missing := wanted - known.keys():
-                ready = prepared() if prepared else {}
-                known.update(ready if missing <= ready.keys() else template_facts(env, missing, inventory))
+                known.update(prepared if prepared is not None and missing <= prepared.keys()
+                             else template_facts(env, missing, inventory))
                 self.cache.remember("template_facts", f"template_facts {stamp}",
                                     json.dumps({name: [f.files, f.uses_site] for name, f in known.items()}))
             self._facts = (key, known)

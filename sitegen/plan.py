@@ -257,7 +257,8 @@ def template_facts(env: jinja2.Environment, names: Iterable[str], inventory: Inv
 
 
 def prepare_templates(env: jinja2.Environment, inventory: Inventory) -> dict[str, TemplateFacts]:
-    """Every template of the theme compiled, and the facts of each: a cold build's, done in a thread while worker
-    processes parse the content (see ``Builder._build``), else by the parent alone before it plans and renders."""
+    """Every template of the theme compiled, and the facts of each: done in a thread while worker processes parse
+    the content (see ``Builder._build``). A build that parses in one process starts no thread: it learns only
+    the facts it lacks, and compiles each template as it is first rendered."""
     compile_before_fork(env, (), forking=True)
     return template_facts(env, env.list_templates(), inventory)

@@ -206,11 +206,13 @@ class Meanwhile(Generic[T]):
         with contextlib.suppress(Exception):  # result() computes again, where the error surfaces
             self._done.append(self._compute())
 
-    def wait(self) -> None:
-        """Let a started thread finish, and start none: no thread may be midway through its work when this
-        process forks (its locks would stay taken in the child)."""
+    def wait(self) -> T | None:
+        """Let a started thread finish and give its answer, computing nothing here: None when no thread was
+        started or it failed. No thread may be midway through its work when this process forks (its locks
+        would stay taken in the child)."""
         if self._thread is not None:
             self._thread.join()
+        return self._done[0] if self._done else None
 
     def result(self) -> T:
         if self._thread is not None:

@@ -101,10 +101,9 @@ def test_templates_are_prepared_while_workers_parse_and_a_stray_file_is_a_broken
     templates = Meanwhile(prepare)
     loaded = load_briefings(config, {}, inventory.content_paths, [templates])
     assert len(loaded.briefings) == PARALLEL_MINIMUM
-    facts = templates.result()
-    assert threads == ["meanwhile"]
-    idle = Meanwhile(prepare)
-    idle.wait()  # never started: nothing computed, nothing waited for
+    facts = templates.wait()
+    assert threads == ["meanwhile"] and facts is not None
+    assert Meanwhile(prepare).wait() is None  # never started: nothing computed here
     assert threads == ["meanwhile"]
     assert {"_macros.html", "_card.html", "feed.xml", "topic.html", "briefing.html"} <= compiled(env)
     assert facts["logo.png"].files == facts["_broken.html"].files == "?"

@@ -215,7 +215,6 @@ class Meanwhile(Generic[T]):
         return self._done[0] if self._done else None
 
     def result(self) -> T:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        self.wait()
+        self._thread = None
         return self._done[0] if self._done else self._compute()

@@ -183,9 +183,11 @@ def _stop(owner: int, pid: int, read: int) -> None:
 class Meanwhile(Generic[T]):
     """``compute()`` in a thread of this process, begun by :meth:`start`; :meth:`result` waits for it.
 
-    While the render workers work, the parent only waits for them: what it
-    must compute anyway from data nobody changes meanwhile (the routes'
-    fingerprints, the parses pickled for the cache) costs no time there. If
+    While worker processes parse or render, the parent only waits for them:
+    what it must compute anyway from data nobody changes meanwhile (the
+    Jinja environment and the theme's templates while they parse, the routes'
+    fingerprints and the parses pickled for the cache while they render)
+    costs no time there. :meth:`wait` only joins a started thread. If
     the thread's ``compute()`` raises, :meth:`result` runs it again in the
     caller's thread, where its error, if any, surfaces as it would have. Never
     started (a batch too small to be worth a thread, see ``run_chunked``), it

@@ -134,6 +134,10 @@ class Site:
     """The edition's lists render each briefing's card once (per render process and lead or not) and reuse it."""
     link_fragments: Fragments = field(default_factory=Fragments, compare=False, repr=False)
     """The edition's briefing pages render each briefing's line in their link lists once and reuse it."""
+    link: Callable[[Topic | Author | Month | Story], Link] = field(default_factory=lambda: functools.cache(_link),
+                                                                  compare=False, repr=False)
+    """A topic's, author's, month's or story's link, one per build: its cards, its "More on" sections on
+    thousands of briefing pages and its own pages share it, as does the route fingerprint's memo."""
 
     def card(self, briefing: Briefing) -> Card:
         return self.cards[briefing.rel]
@@ -181,7 +185,7 @@ def _edition(config: SiteConfig, briefings: list[Briefing], pages: list[Page], b
     started = start_stories(briefings, config.story_gap)
     taxonomy = Taxonomy(briefings, config.topics, alias_table(config.topic_aliases), config.topics_min_count,
                         ascii_slugs=config.slugs == "ascii", prefix=prefix)
-    link = functools.cache(_link)  # a topic's or author's link, shared by all its cards
+    link = functools.cache(_link)
     cards = {b.rel: _card(b, taxonomy, built_at, link) for b in briefings}
     stories = Stories(briefings, config.story_gap, {slug: topic.name for slug, topic in taxonomy.topics.items()},
                       prefix=prefix, started=started)
@@ -190,7 +194,7 @@ def _edition(config: SiteConfig, briefings: list[Briefing], pages: list[Page], b
         shared.update(lang=lang, prefix=prefix, editions=tuple(Alternate(code, edition_home(code, config))
                                                                for code in config.languages))
     return Site(config=config, briefings=briefings, pages=pages, built_at=built_at, taxonomy=taxonomy, cards=cards,
-                stories=stories, lang=lang, prefix=prefix, shared=shared)
+                stories=stories, lang=lang, prefix=prefix, shared=shared, link=link)
 
 
 def _link(item: Topic | Author | Month | Story) -> Link:
@@ -278,8 +282,8 @@ def briefing_page(site: Site, briefing: Briefing) -> Route:
     story = site.stories.story_of(briefing)
     in_story = {b.rel for b in story.briefings} if story else {briefing.rel}
     related = taxonomy.related(briefing, exclude=in_story)
-    more = more_on(taxonomy, briefing, exclude={*in_story, *(b.rel for b in related)})
-    box = story_box(site.stories, story, briefing) if story else None
+    more = more_on(site, briefing, exclude={*in_story, *(b.rel for b in related)})
+    box = story_box(site, story, briefing) if story else None
     context = {"page": briefing, "card": site.card(briefing), "newer": newer, "older": older,
                "related": related, "more": more, "story": box, "link_once": site.link_fragments, **site.shared}
     shown = [briefing, *(b for b in (newer, older) if b), *related, *(b for m in more for b in m.briefings),
@@ -287,15 +291,15 @@ def briefing_page(site: Site, briefing: Briefing) -> Route:
     return Route(briefing.url, "briefing.html", context, shows=_unique(shown), lastmod=briefing.date)
 
 
-def more_on(taxonomy: Taxonomy, briefing: Briefing, exclude: set[str]) -> list[MoreOn]:
+def more_on(site: Site, briefing: Briefing, exclude: set[str]) -> list[MoreOn]:
     """For the briefing's first few topics, the nearest briefings on each (what came next first), newest first,
     leaving out those the page already links to."""
+    taxonomy = site.taxonomy
     sections: list[MoreOn] = []
     for topic in taxonomy.topics_of(briefing)[:MORE_ON_TOPICS]:
-        chosen = list(itertools.islice((b for b in taxonomy.nearby_on(topic, briefing) if b.rel not in exclude),
-                                       MORE_ON_BRIEFINGS))
+        chosen = taxonomy.nearest_on(topic, briefing, exclude, MORE_ON_BRIEFINGS)
         if chosen:
-            sections.append(MoreOn(_link(topic), tuple(sorted(chosen, key=lambda b: (b.date, b.slug), reverse=True))))
+            sections.append(MoreOn(site.link(topic), tuple(chosen)))
             exclude.update(b.rel for b in chosen)
     return sections
 
@@ -330,9 +334,9 @@ def topic_pages(site: Site) -> list[Route]:
                     for entry, (_, topics) in zip(letters, groups, strict=True)]
     strip = functools.cache(lambda year, month: month_link(Month(year, month, [], site.prefix)))  # on every topic
     for topic in taxonomy.topics.values():
-        near = [(_link(other), count) for other, count in taxonomy.topics_near(topic, NEAR_TOPICS)]
+        near = [(site.link(other), count) for other, count in taxonomy.topics_near(topic, NEAR_TOPICS)]
         months = [(strip(year, month), count) for year, month, count in taxonomy.months_of(topic)]
-        planned += listing(site, topic.briefings, topic.url, "topic.html", topic=_link(topic), count=topic.count,
+        planned += listing(site, topic.briefings, topic.url, "topic.html", topic=site.link(topic), count=topic.count,
                            feed_url=topic.feed_url, near=near, months=months)
         planned.append(feed(site, topic.feed_url, f"{topic.name} · {site.config.title}", topic.url,
                             topic.briefings))
@@ -347,7 +351,7 @@ def author_pages(site: Site) -> list[Route]:
     planned = [Route(site.path("/authors/"), "authors.html", {"authors": [counted(a) for a in authors], **site.shared},
                     shows=site.briefings, lastmod=_newest(site.briefings))]
     for author in authors:
-        planned += listing(site, author.briefings, author.url, "author.html", author=_link(author),
+        planned += listing(site, author.briefings, author.url, "author.html", author=site.link(author),
                            count=author.count, feed_url=author.feed_url)
         planned.append(feed(site, author.feed_url, f"{author.name} · {site.config.title}", author.url,
                             author.briefings))
@@ -384,10 +388,10 @@ def feed(site: Site, url: str, title: str, alternate_url: str, briefings: Sequen
                  shows=briefings[:FEED_SIZE])
 
 
-def story_box(stories: Stories, story: Story, briefing: Briefing) -> StoryBox:
-    spot = stories.place_of(briefing)
+def story_box(site: Site, story: Story, briefing: Briefing) -> StoryBox:
+    spot = site.stories.place_of(briefing)
     items = story.briefings
-    return StoryBox(_link(story), spot + 1, len(items), items[spot - 1] if spot else None,
+    return StoryBox(site.link(story), spot + 1, len(items), items[spot - 1] if spot else None,
                     items[spot + 1] if spot + 1 < len(items) else None)
 
 
@@ -395,11 +399,11 @@ def story_pages(site: Site) -> list[Route]:
     """The stories index (ongoing first), then per story its timeline (oldest first) and its Atom feed."""
     stories = site.stories.by_date
     members = [b for story in stories for b in story.briefings]
-    index = [StoryCard(_link(s), s.count, s.first, s.last, s.ongoing, _topic_links(site, s)) for s in stories]
+    index = [StoryCard(site.link(s), s.count, s.first, s.last, s.ongoing, _topic_links(site, s)) for s in stories]
     planned = [Route(site.path("/stories/"), "stories.html", {"stories": index, **site.shared}, shows=members,
                     lastmod=max((s.last for s in stories), default=None))]
     for story in stories:
-        context = {"story": _link(story), "first": story.first, "last": story.last, "ongoing": story.ongoing,
+        context = {"story": site.link(story), "first": story.first, "last": story.last, "ongoing": story.ongoing,
                    "named": story.named, "topics": _topic_links(site, story), "feed_url": story.feed_url,
                    "timeline": [site.card(b) for b in story.briefings], **site.shared}
         planned.append(Route(story.url, "story.html", context, shows=story.briefings, lastmod=story.last))
@@ -410,7 +414,7 @@ def story_pages(site: Site) -> list[Route]:
 
 def _topic_links(site: Site, story: Story) -> tuple[Link, ...]:
     topics = site.taxonomy.topics
-    return tuple(_link(topics[slug]) for slug in story.topics if slug in topics)
+    return tuple(site.link(topics[slug]) for slug in story.topics if slug in topics)
 
 
 def _newest(briefings: Sequence[Briefing]) -> datetime | None:

@@ -12,7 +12,7 @@ import functools
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
@@ -157,13 +157,13 @@ def slug_clashes(briefings: Sequence[Briefing], labels: Callable[[Briefing], Ite
     seen: dict[str, tuple[str, str, str]] = {}  # slug -> (name key, name, file)
     problems: list[Problem] = []
     reported: set[tuple[str, str]] = set()
-    named: dict[str, tuple[str, str]] = {}  # a few hundred topics on 100,000 briefings: each slugged once
+    named: set[str] = set()  # a few hundred topics on 100,000 briefings: a spelling met again can clash no more
     for briefing in briefings:
         for label in labels(briefing):
-            found = named.get(label)
-            if found is None:
-                found = named[label] = (slug_of(label), name_key(label))
-            slug, key = found
+            if label in named:
+                continue
+            named.add(label)
+            slug, key = slug_of(label), name_key(label)
             first = seen.setdefault(slug, (key, label, briefing.rel))
             if first[0] != key and (first[0], key) not in reported:
                 reported.add((first[0], key))
@@ -303,17 +303,27 @@ class Taxonomy:
         found = self._related[self._position[briefing.rel]]
         return [b for b in found if b.rel not in exclude][:RELATED_LIMIT]
 
-    def nearby_on(self, topic: Topic, briefing: Briefing) -> Iterator[Briefing]:
-        """The other briefings on the topic, outward from this one: the newer first (what came next), nearest
-        first, then the older, nearest first. Lazy: a page takes the first few it does not already link to.
+    def nearest_on(self, topic: Topic, briefing: Briefing, exclude: Collection[str], limit: int) -> list[Briefing]:
+        """Up to ``limit`` other briefings on the topic not in ``exclude``, newest first; taken outward from this
+        one: the newer first (what came next), nearest first, then the older, nearest first.
 
-        Unlike "the latest on the topic", this changes only for a new briefing's
-        neighbours, so publishing one does not re-render every page of its topics.
+        Unlike "the latest on the topic", this changes only for a new
+        briefing's neighbours, so publishing one does not re-render every page of its topics.
         """
         spot = self._spots[self._position[briefing.rel]][topic.slug]
         shown = topic.briefings
-        return itertools.chain(map(shown.__getitem__, range(spot - 1, -1, -1)),
-                               map(shown.__getitem__, range(spot + 1, len(shown))))
+        newer = self._take(shown, range(spot - 1, -1, -1), exclude, limit)
+        return newer[::-1] + self._take(shown, range(spot + 1, len(shown)), exclude, limit - len(newer))
+
+    @staticmethod
+    def _take(shown: list[Briefing], indexes: range, exclude: Collection[str], limit: int) -> list[Briefing]:
+        taken: list[Briefing] = []
+        for index in indexes if limit > 0 else ():
+            if shown[index].rel not in exclude:
+                taken.append(shown[index])
+                if len(taken) == limit:
+                    break
+        return taken
 
     def neighbours(self, briefing: Briefing) -> tuple[Briefing | None, Briefing | None]:
         """The next newer and next older briefing in time."""
@@ -348,8 +358,12 @@ class Taxonomy:
         """Per topic slug, how many briefings it shares with each other topic (computed once, on first use)."""
         shared: dict[str, Counter[str]] = {slug: Counter() for slug in self.topics}
         for topics in self._topics:
-            for topic in topics:
-                shared[topic.slug].update(other.slug for other in topics if other is not topic)
+            slugs = [topic.slug for topic in topics]
+            for slug in slugs:
+                row = shared[slug]
+                for other in slugs:
+                    if other != slug:
+                        row[other] += 1
         return shared
 
     @functools.cached_property

@@ -103,13 +103,17 @@ def test_neighbours_are_the_next_newer_and_older_briefing():
     assert taxonomy.neighbours(items[2]) == (items[1], None)
 
 
-def test_nearby_on_a_topic_puts_what_came_next_first():
+def test_nearest_on_a_topic_takes_what_came_next_first_and_lists_newest_first():
     items = newest_first(*(briefing(n, ("Iran",)) for n in range(1, 8)))
     taxonomy = Taxonomy(items)
     iran, middle = taxonomy.topics["iran"], next(b for b in items if b.slug == "b4")
-    assert [b.slug for b in taxonomy.nearby_on(iran, middle)] == ["b5", "b6", "b7", "b3", "b2", "b1"]
-    assert [b.slug for b in taxonomy.nearby_on(iran, items[0])] == ["b6", "b5", "b4", "b3", "b2", "b1"]
-    assert [b.slug for b in taxonomy.nearby_on(iran, items[-1])] == ["b2", "b3", "b4", "b5", "b6", "b7"]
+    assert [b.slug for b in taxonomy.nearest_on(iran, middle, (), 9)] == ["b7", "b6", "b5", "b3", "b2", "b1"]
+    assert [b.slug for b in taxonomy.nearest_on(iran, items[0], (), 9)] == ["b6", "b5", "b4", "b3", "b2", "b1"]
+    assert [b.slug for b in taxonomy.nearest_on(iran, items[-1], (), 9)] == ["b7", "b6", "b5", "b4", "b3", "b2"]
+    assert [b.slug for b in taxonomy.nearest_on(iran, middle, (), 2)] == ["b6", "b5"]
+    assert [b.slug for b in taxonomy.nearest_on(iran, items[-1], (), 2)] == ["b3", "b2"]
+    skipped = {b.rel for b in items if b.slug in ("b5", "b7")}
+    assert [b.slug for b in taxonomy.nearest_on(iran, middle, skipped, 3)] == ["b6", "b3", "b2"]
 
 
 # --- related briefings ----------------------------------------------------------------------

@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import BuildCache, BuildState, CachedFile, FileRow, file_rows, sitegen_identity
+from .cache import BuildCache, BuildState, CachedFile, FileRow, sitegen_identity, store_files
 from .config import SiteConfig
 from .errors import Problem
 from .files import output_path_of
@@ -199,7 +199,7 @@ class Builder:
         warnings = inventory.problems + loaded.warnings
         rendered, reused = len(todo), 0
         shards = plan_edition_shards(searchable_pages(planned.routes)) if self.search else []
-        parses = Meanwhile(functools.partial(file_rows, loaded.fresh))  # pickled while the workers render
+        parses = Meanwhile(functools.partial(store_files, self.cache.path, loaded.fresh))  # while the workers render
         if not previous.fingerprints or not self._all_published(previous, planned, state):
             rendered, reused, problems, fingerprints = self._publish(planned, todo, previous, env, statics, shards,
                                                                      parses)
@@ -317,7 +317,7 @@ class Builder:
                  statics: dict[str, SiteFile], shards: list[Shard], parses: Meanwhile[list[FileRow]],
                  ) -> tuple[int, int, list[Problem], dict[str, str]]:
         """Render the changed routes and copy static files into a writer, index, and make it the output; the
-        parses for the cache are pickled meanwhile.
+        parses are pickled and stored in the cache meanwhile.
 
         Returns (routes rendered, of those how many came out byte-identical, search problems, every route's
         fingerprint: the plan's, or on a first build those a thread of this process computed meanwhile).

@@ -285,21 +285,21 @@ class BuildCache:
              fingerprints: dict[str, str],
              state: BuildState, every_route: bool = True, statics: Iterable[str] | None = None,
              derived: dict[str, str] | None = None) -> None:
-        """Store new parses (or their rows, pickled meanwhile), forget deleted files, record route fingerprints
-        and the state, in one transaction.
+        """Store new parses (or the rows :func:`store_files` could not store meanwhile), forget deleted files,
+        record route fingerprints and the state, in one transaction.
 
         ``every_route`` replaces the whole route table; otherwise only the given routes are updated.
         ``statics`` (the static files published) replaces the stored list; None keeps it. ``derived`` values
         (by key, read back with :meth:`recall`) describe this published build, so they are saved with it.
         """
+        rows = changed.result() if isinstance(changed, Meanwhile) else file_rows(changed)  # before this transaction
         try:
             self._db.execute("BEGIN")
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state.to_json(),))
             if statics is not None:
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('statics', ?)", (json.dumps(sorted(statics)),))
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (derived or {}).items())
-            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                                 changed.result() if isinstance(changed, Meanwhile) else file_rows(changed))
+            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
             self._db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in removed))
             if every_route:
                 self._db.execute("DELETE FROM routes")
@@ -320,3 +320,25 @@ def file_rows(changed: dict[str, CachedFile]) -> list[FileRow]:
     """New parses as :meth:`BuildCache.save` stores them (a cold build pickles them meanwhile: see ``Meanwhile``)."""
     return [(path, f.mtime_ns, f.size, pickle.dumps(f.briefing, protocol=pickle.HIGHEST_PROTOCOL))
             for path, f in changed.items()]
+
+
+def store_files(path: Path, changed: dict[str, CachedFile]) -> list[FileRow]:
+    """New parses pickled and stored in a connection of its own, by a thread while the workers render (issue 15:
+    the parent's serial work); returns the rows it could not store, for :meth:`BuildCache.save` to store with
+    the rest or meet the same error and start the cache afresh.
+
+    Stored before the build publishes, a parse is still only what its file held at that size and mtime: a build
+    that fails later leaves the next one a parse it need not redo, never a stale page.
+    """
+    rows = file_rows(changed)
+    try:
+        db = connect(path, timeout=60)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return rows
+    return []

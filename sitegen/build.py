@@ -167,25 +167,25 @@ class Builder:
         frame = inventory.frame_digest(self.settings)
         if sources and not self.in_place and not self.options.clean and (quick := self._unchanged(sources, now)):
             return quick
-        from .edits import PreviewModel, rebuild_edited
-        from .load import select
-        from .plan import plan, prepare_templates
-        from .render import UrlHelper, make_environment
-        from .shards import SHARDS, plan_edition_shards, searchable_pages, shards_json
+        if sources and not self.in_place and not self.options.clean and (self.output / MARKER).exists():
+            from .edits import rebuild_edited
 
-        if sources and not self.in_place and not self.options.clean and (
-                quick := rebuild_edited(self, inventory, sources, frame, now)):
-            return quick
-        # while the workers parse: the interface's languages (Babel's data), then the theme compiled and its facts
-        environment = Meanwhile(functools.partial(make_environment, self.config,
-                                                  UrlHelper(self.config.base_url, self.config.base_path)))
-        templates = Meanwhile(lambda: prepare_templates(environment.result(), inventory))
+            if quick := rebuild_edited(self, inventory, sources, frame, now):
+                return quick
+        # while the workers parse: the theme's modules (Jinja) and the interface's languages (Babel's data), then
+        # the theme compiled and its facts; the rest of the pipeline's modules are imported there meanwhile too
+        environment = Meanwhile(functools.partial(_environment, self.config))
+        templates = Meanwhile(lambda: _prepare_templates(environment.result(), inventory))
         try:
             loaded = self._load(changed, inventory, [environment, templates])
         finally:
             prepared = templates.wait()  # planning and rendering fork processes: no thread may be running then
             environment.wait()
         env = environment.result()  # a broken catalog is reported here, after the content's problems, as before
+        from .load import select
+        from .plan import plan
+        from .shards import SHARDS, plan_edition_shards, searchable_pages, shards_json
+
         self._recall_planning()
         previous = self._previous()
         planned = plan(self.config, select(loaded.briefings, self.options.drafts, self.options.future, now), now,
@@ -211,6 +211,8 @@ class Builder:
                         derived={SHARDS: shards_json(shards)})
         self.published = Published(planned.fingerprints, state, frozenset(statics))
         if self.in_place:
+            from .edits import PreviewModel
+
             self.preview = PreviewModel.of(planned, env)
         return BuildResult(output=self.output, briefings=len(planned.site.briefings), pages=len(planned.routes),
                            rendered=rendered, reused=len(planned.routes) - rendered + reused, warnings=warnings)
@@ -383,3 +385,20 @@ class Builder:
         if problems or not self.search:
             shutil.rmtree(self.output / BUNDLE_DIR, ignore_errors=True)
         return problems
+
+
+def _environment(config: SiteConfig) -> jinja2.Environment:
+    """The theme's Jinja environment, imported and made in a thread while the workers parse: Jinja and the
+    render modules cost the parent's main thread some 40 ms otherwise, before any worker starts."""
+    from .render import UrlHelper, make_environment
+
+    return make_environment(config, UrlHelper(config.base_url, config.base_path))
+
+
+def _prepare_templates(env: jinja2.Environment, inventory: Inventory) -> dict[str, TemplateFacts]:
+    """:func:`~sitegen.plan.prepare_templates`, with the modules planning and publishing use imported first, in
+    the same thread: the main thread finds them loaded when the workers are done."""
+    from . import edits, shards  # noqa: F401 - imported for later
+    from .plan import prepare_templates
+
+    return prepare_templates(env, inventory)

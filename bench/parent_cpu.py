@@ -47,7 +47,7 @@ STAGES = [
 """(module, function, label): the stages timed in the parent. A function a checkout lacks is left out."""
 
 REPORT = """
-import functools, importlib, json, resource, sys, time
+import functools, importlib, importlib.abc, importlib.machinery, json, resource, sys, time
 started = time.perf_counter()
 sys.path.insert(0, sys.argv.pop(1))
 workers, stages = int(sys.argv.pop(1)), json.loads(sys.argv.pop(1))
@@ -65,18 +65,39 @@ def timed(function, label):
             before = spent.get(label, (0.0, 0.0))
             spent[label] = (before[0] + time.perf_counter() - wall, before[1] + time.thread_time() - cpu)
     return wrapper
-for module_name, name, label in stages:
-    try:
-        owner = importlib.import_module(module_name)
-        *path, attribute = name.split(".")
-        for part in path:
-            owner = getattr(owner, part)
-        setattr(owner, attribute, timed(getattr(owner, attribute), label))
-    except (ImportError, AttributeError):
-        pass
+def wrap(module):
+    for module_name, name, label in stages:
+        if module_name == module.__name__:
+            owner = module
+            try:
+                *path, attribute = name.split(".")
+                for part in path:
+                    owner = getattr(owner, part)
+                setattr(owner, attribute, timed(getattr(owner, attribute), label))
+            except AttributeError:
+                pass
+class WrapOnImport(importlib.abc.MetaPathFinder):
+    # each stage is wrapped as its module loads, where and when the build imports it: importing them all here
+    # would count the imports a build makes in a thread, or never makes, against the main thread
+    def find_spec(self, fullname, path, target=None):
+        if fullname not in {module_name for module_name, _, _ in stages}:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is not None and spec.loader is not None:
+            run = spec.loader.exec_module
+            def exec_module(module):
+                run(module)
+                wrap(module)
+            spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, WrapOnImport())
+for module in list(sys.modules.values()):
+    if getattr(module, "__name__", "").startswith("sitegen."):
+        wrap(module)
 from sitegen.cli import main
 spent["imports"] = (time.perf_counter() - started, time.thread_time())
 code = main()
+spent["main thread, all of it"] = (time.perf_counter() - started, time.thread_time())
 own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"code": code, "wall": time.perf_counter() - started, "parent": own.ru_utime + own.ru_stime,
                   "workers": kids.ru_utime + kids.ru_stime, "workers_user": kids.ru_utime,
@@ -123,7 +144,7 @@ def main() -> None:
 
 def stage_table(results: dict[str, list[dict[str, Any]]]) -> str:
     """The parent's stages, wall / main-thread CPU seconds (medians), one column per checkout."""
-    labels = ["imports", *(label for _, _, label in STAGES)]
+    labels = ["imports", *(label for _, _, label in STAGES), "main thread, all of it"]
     lines = ["\nThe parent's stages, medians: wall s / CPU s of the main thread (a stage marked workers is mostly "
              "waiting for them; the pool's own threads, which receive their results, are not in its CPU).\n",
              "| stage | " + " | ".join(results) + " |", "|---|" + "---:|" * len(results)]

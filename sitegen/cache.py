@@ -331,6 +331,8 @@ def store_files(path: Path, changed: dict[str, CachedFile]) -> list[FileRow]:
     that fails later leaves the next one a parse it need not redo, never a stale page.
     """
     rows = file_rows(changed)
+    if not rows:
+        return rows
     try:
         db = connect(path, timeout=60)
         try:

@@ -6,6 +6,7 @@ instead; :mod:`sitegen.content` reads a file's front matter through them.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -60,6 +61,14 @@ def credited(values: dict[str, Any]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+@functools.lru_cache(maxsize=4096)
+def has_words(name: str) -> bool:
+    """Whether a tag or story name has a letter or digit to make a page of. The same few hundred tags recur on
+    every briefing, and slugging one each time was a tenth of parsing a briefing: each is slugged once per
+    process here (the cache is bounded, since a story name or a stray tag may be met only once)."""
+    return bool(slugify(name))
+
+
 def _tags(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = value.split(",")  # "Go, Web, Security" is three topics (and a warning, see _comma_tags)
@@ -69,7 +78,7 @@ def _tags(value: Any) -> tuple[str, ...]:
         raise ValueError("write a list of words, e.g. tags: [Syria, Turkey]")
     seen: dict[str, str] = {}
     for tag in (str(t).strip() for t in value):
-        if tag and slugify(tag) and tag.lower() not in seen:
+        if tag and has_words(tag) and tag.lower() not in seen:
             seen[tag.lower()] = tag
     return tuple(seen.values())
 
@@ -129,7 +138,7 @@ def _story(value: Any) -> str | bool:
     if value is False:
         return False
     name = str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
-    if not slugify(name):
+    if not has_words(name):
         raise ValueError("write the story's name, e.g. story: Idlib ceasefire, or story: false to keep it out of stories")
     return name
 

@@ -317,7 +317,7 @@ FileRow = tuple[str, int, int, bytes]
 
 
 def file_rows(changed: dict[str, CachedFile]) -> list[FileRow]:
-    """New parses as :meth:`BuildCache.save` stores them (a cold build pickles them meanwhile: see ``Meanwhile``)."""
+    """New parses as the cache stores them (a cold build's, while its workers render: :func:`store_files`)."""
     return [(path, f.mtime_ns, f.size, pickle.dumps(f.briefing, protocol=pickle.HIGHEST_PROTOCOL))
             for path, f in changed.items()]
 

@@ -186,7 +186,7 @@ class Meanwhile(Generic[T]):
     While worker processes parse or render, the parent only waits for them:
     what it must compute anyway from data nobody changes meanwhile (the
     Jinja environment and the theme's templates while they parse, the routes'
-    fingerprints and the parses pickled for the cache while they render)
+    fingerprints and the parses stored in the cache while they render)
     costs no time there. :meth:`wait` only joins a started thread. If
     the thread's ``compute()`` raises, :meth:`result` runs it again in the
     caller's thread, where its error, if any, surfaces as it would have. Never
